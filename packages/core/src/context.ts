@@ -1,0 +1,381 @@
+import { parseBody, parseParams } from './body.ts';
+import {
+  type CookieOptions,
+  type Cookies,
+  parseCookieHeader,
+  serializeCookie,
+  signCookieValue,
+  unsignCookieValue,
+} from './cookies.ts';
+import { FrameworkError, HttpError } from './errors.ts';
+import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT_TYPE } from './reply.ts';
+import type { ServerRequest } from './server/types.ts';
+import type { InferInput, StandardSchemaV1 } from './standard-schema.ts';
+
+/** Request headers: lower-case names, repeated headers joined as Node joins them. */
+export type RequestHeaders = Record<string, string | undefined>;
+/** A parsed query string: a repeated key is an array. */
+export type Query = Record<string, string | string[] | undefined>;
+/** Route parameters when the path gives no names. */
+export type Params = Record<string, string>;
+/** Response schemas by status code. */
+export type ResponseSchemas = { [status: number]: unknown };
+
+/** HTTP methods the router knows by name. */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+/** Options for `ctx.stream()`. */
+export interface StreamOptions {
+  /** Content-Type; defaults to `application/octet-stream`. */
+  type?: string;
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+type JsonHelper<R> = [keyof R] extends [never]
+  ? (data: unknown, status?: number, headers?: Record<string, string>) => Reply
+  : <S extends keyof R & number = 200 & keyof R>(
+      data: InferInput<R[S]>,
+      status?: S,
+      headers?: Record<string, string>,
+    ) => Reply;
+
+/**
+ * Everything a handler needs: the request (`params`, `query`, `body`, `headers`, `cookies`,
+ * `method`, `path`, `url`, `ip`) and helpers to build the response. Route schemas, middleware
+ * extensions and plugin decorations add to its type.
+ *
+ * @example
+ * ```ts
+ * app.get('/hello/:name', (ctx) => {
+ *   ctx.header('cache-control', 'no-store');
+ *   return ctx.text(`Hello ${ctx.params.name}, you asked for ${ctx.url.pathname}`);
+ * });
+ * ```
+ */
+export interface Context<
+  TParams = Params,
+  TQuery = Query,
+  TBody = unknown,
+  THeaders = RequestHeaders,
+  TResponses = {},
+> {
+  /** Route parameters, percent-decoded (or as the params schema parsed them). */
+  readonly params: TParams;
+  /** The query string, parsed on first read (or as the query schema parsed it). */
+  readonly query: TQuery;
+  /** The request body, parsed by its Content-Type on first read (or as the body schema parsed it). */
+  readonly body: TBody;
+  /** The raw body bytes, when the request had a body. */
+  readonly rawBody: Uint8Array | undefined;
+  /** Request headers with lower-case names (or as the headers schema parsed them). */
+  readonly headers: THeaders;
+  /** Request cookies, and the cookies to set on the response. */
+  readonly cookies: Cookies;
+  /** The request method, upper-case. */
+  readonly method: string;
+  /** The request path, without the query string, as sent (not decoded). */
+  readonly path: string;
+  /** The full request URL, built on first read from the `Host` header. */
+  readonly url: URL;
+  /** The client's IP address, from the socket. */
+  readonly ip: string;
+  /** Aborted when the client goes away before the response is sent. */
+  readonly signal: AbortSignal;
+  /** Sets the status for a value the handler returns. */
+  status(code: number): this;
+  /** Sets a response header; throws on a name or value that could split the header. */
+  header(name: string, value: string | readonly string[]): this;
+  /** A JSON response. With response schemas, `data` must match the schema of `status`. */
+  json: JsonHelper<TResponses>;
+  /** A `text/plain` response. */
+  text(text: string, status?: number, headers?: Record<string, string>): Reply;
+  /** A `text/html` response. The string is sent as it is: escape user data yourself. */
+  html(html: string, status?: number, headers?: Record<string, string>): Reply;
+  /** A streamed response from an async generator, an iterable, a Node stream or a Web stream, with backpressure. */
+  stream(source: StreamSource, options?: StreamOptions): Reply;
+  /** A redirect (302 by default). Throws a 400 for targets containing control characters. */
+  redirect(url: string, status?: 301 | 302 | 303 | 307 | 308): Reply;
+}
+
+/** What the context needs from the app, shared by all requests. */
+export interface ContextRuntime {
+  readonly cookieKeys: readonly string[];
+}
+
+const EMPTY = new Uint8Array(0);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they would split headers.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function checkHeaderValue(name: string, value: string): void {
+  if (CONTROL.test(value.replace(/\t/g, ''))) {
+    throw new HttpError(
+      400,
+      `Refused to send header ${name}: its value contains CR, LF or another control character.`,
+      {
+        code: 'FW_ERR_INVALID_HEADER',
+      },
+    );
+  }
+}
+
+/** The runtime context. Request data is parsed lazily, on first read. */
+export class RequestContext {
+  readonly method: string;
+  readonly path: string;
+  params: Params;
+  readonly request: ServerRequest;
+  readonly runtime: ContextRuntime;
+  queryString: string;
+  parsedQuery: unknown;
+  parsedHeaders: unknown;
+  cookieJar: CookieJar | undefined;
+  parsedUrl: URL | undefined;
+  rawBody: Uint8Array | undefined;
+  parsedBody: unknown;
+  bodyParsed: boolean;
+  statusCode: number;
+  responseHeaders: ReplyHeaders | undefined;
+  abort: AbortController | undefined;
+  decorations: Record<string, unknown> | undefined;
+  responseSchemas: Record<number, StandardSchemaV1> | undefined;
+
+  constructor(
+    runtime: ContextRuntime,
+    request: ServerRequest,
+    method: string,
+    path: string,
+    queryString: string,
+    params: Params,
+  ) {
+    this.runtime = runtime;
+    this.request = request;
+    this.method = method;
+    this.path = path;
+    this.queryString = queryString;
+    this.params = params;
+    this.parsedQuery = undefined;
+    this.parsedHeaders = undefined;
+    this.cookieJar = undefined;
+    this.parsedUrl = undefined;
+    this.rawBody = undefined;
+    this.parsedBody = undefined;
+    this.bodyParsed = false;
+    this.statusCode = 200;
+    this.responseHeaders = undefined;
+    this.abort = undefined;
+    this.decorations = undefined;
+    this.responseSchemas = undefined;
+  }
+
+  /** Validates a response body against the route's schema for `status`, dropping undeclared fields. */
+  checkResponse(value: unknown, status: number): unknown {
+    const schema = this.responseSchemas?.[status];
+    if (schema === undefined) return value;
+    const result = schema['~standard'].validate(value);
+    if (result instanceof Promise) {
+      throw new FrameworkError(
+        'FW_ERR_RESPONSE_VALIDATION',
+        `The response schema for ${status} on ${this.method} ${this.path} is asynchronous; response schemas must validate synchronously.`,
+      );
+    }
+    if (result.issues) {
+      const issue = result.issues[0];
+      const where = (issue?.path ?? [])
+        .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
+        .join('.');
+      throw new FrameworkError(
+        'FW_ERR_RESPONSE_VALIDATION',
+        `${this.method} ${this.path} returned a ${status} body that its response schema rejects` +
+          `${where === '' ? '' : ` at ${where}`}: ${issue?.message ?? 'invalid'}. Fix the handler or the schema.`,
+      );
+    }
+    return result.value;
+  }
+
+  get query(): unknown {
+    if (this.parsedQuery === undefined) this.parsedQuery = parseParams(this.queryString, 'query');
+    return this.parsedQuery;
+  }
+
+  get headers(): unknown {
+    if (this.parsedHeaders === undefined) {
+      const copy: Record<string, string | undefined> = Object.create(null);
+      const source = this.request.headers;
+      for (const name in source) {
+        const value = source[name];
+        copy[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      this.parsedHeaders = copy;
+    }
+    return this.parsedHeaders;
+  }
+
+  get body(): unknown {
+    if (!this.bodyParsed) {
+      const type = this.contentType();
+      // A Content-Type with no body still parses (as empty), so `application/json` with no body is a 400.
+      this.parsedBody =
+        this.rawBody === undefined && type === undefined ? undefined : parseBody(this.rawBody ?? EMPTY, type);
+      this.bodyParsed = true;
+    }
+    return this.parsedBody;
+  }
+
+  get cookies(): Cookies {
+    if (this.cookieJar === undefined) this.cookieJar = new CookieJar(this);
+    return this.cookieJar;
+  }
+
+  get url(): URL {
+    if (this.parsedUrl === undefined) {
+      const host = this.singleHeader('host');
+      const base = `${this.request.secure ? 'https' : 'http'}://${host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost'}`;
+      this.parsedUrl = new URL(this.path + (this.queryString === '' ? '' : `?${this.queryString}`), base);
+    }
+    return this.parsedUrl;
+  }
+
+  get ip(): string {
+    return this.request.ip;
+  }
+
+  get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      const controller = new AbortController();
+      this.abort = controller;
+      this.request.onAbort(() => controller.abort(new Error('The client closed the connection.')));
+    }
+    return this.abort.signal;
+  }
+
+  /** The headers set through `ctx.header()` and cookies, created on first use. */
+  outgoingHeaders(): ReplyHeaders {
+    if (this.responseHeaders === undefined) this.responseHeaders = {};
+    return this.responseHeaders;
+  }
+
+  /** The per-request cache of plugin context decorations. */
+  decorationCache(): Record<string, unknown> {
+    if (this.decorations === undefined) this.decorations = Object.create(null) as Record<string, unknown>;
+    return this.decorations;
+  }
+
+  singleHeader(name: string): string | undefined {
+    const value = this.request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  contentType(): string | undefined {
+    return this.singleHeader('content-type');
+  }
+
+  status(code: number): this {
+    if (!Number.isInteger(code) || code < 100 || code > 599) {
+      throw new RangeError(`ctx.status() takes an integer from 100 to 599, got ${code}.`);
+    }
+    this.statusCode = code;
+    return this;
+  }
+
+  header(name: string, value: string | readonly string[]): this {
+    if (!TOKEN.test(name)) {
+      throw new FrameworkError('FW_ERR_INVALID_HEADER', `${JSON.stringify(name)} is not a valid header name.`);
+    }
+    const lower = name.toLowerCase();
+    const headers = this.outgoingHeaders();
+    if (typeof value === 'string') {
+      checkHeaderValue(name, value);
+      if (lower === 'set-cookie') appendCookie(headers, value);
+      else headers[lower] = value;
+    } else {
+      for (const item of value) checkHeaderValue(name, item);
+      headers[lower] = [...value];
+    }
+    return this;
+  }
+
+  json(data: unknown, status?: number, headers?: Record<string, string>): Reply {
+    const body = JSON.stringify(
+      this.responseSchemas === undefined ? data : this.checkResponse(data, status ?? this.statusCode),
+    );
+    return this.reply(status, JSON_TYPE, body === undefined ? 'null' : body, headers);
+  }
+
+  text(text: string, status?: number, headers?: Record<string, string>): Reply {
+    return this.reply(status, TEXT_TYPE, text, headers);
+  }
+
+  html(html: string, status?: number, headers?: Record<string, string>): Reply {
+    return this.reply(status, HTML_TYPE, html, headers);
+  }
+
+  stream(source: StreamSource, options: StreamOptions = {}): Reply {
+    return this.reply(options.status, options.type ?? 'application/octet-stream', source, options.headers);
+  }
+
+  redirect(url: string, status: 301 | 302 | 303 | 307 | 308 = 302): Reply {
+    if (CONTROL.test(url)) {
+      throw new HttpError(400, 'Refused to redirect: the target contains CR, LF or another control character.', {
+        code: 'FW_ERR_INVALID_REDIRECT',
+      });
+    }
+    return new Reply(status, { location: url }, null);
+  }
+
+  private reply(
+    status: number | undefined,
+    type: string,
+    body: Reply['body'],
+    headers: Record<string, string> | undefined,
+  ): Reply {
+    const out: ReplyHeaders = { 'content-type': type };
+    if (headers) {
+      for (const name in headers) {
+        const value = headers[name]!;
+        checkHeaderValue(name, value);
+        out[name.toLowerCase()] = value;
+      }
+    }
+    return new Reply(status ?? this.statusCode, out, body);
+  }
+}
+
+function appendCookie(headers: ReplyHeaders, cookie: string): void {
+  const existing = headers['set-cookie'];
+  if (existing === undefined) headers['set-cookie'] = [cookie];
+  else if (Array.isArray(existing)) existing.push(cookie);
+  else headers['set-cookie'] = [existing, cookie];
+}
+
+class CookieJar implements Cookies {
+  private readonly ctx: RequestContext;
+  private parsed: Record<string, string> | undefined;
+
+  constructor(ctx: RequestContext) {
+    this.ctx = ctx;
+    this.parsed = undefined;
+  }
+
+  all(): Readonly<Record<string, string>> {
+    if (this.parsed === undefined) this.parsed = parseCookieHeader(this.ctx.singleHeader('cookie'));
+    return this.parsed;
+  }
+
+  get(name: string, options?: { signed?: boolean }): string | undefined {
+    const value = this.all()[name];
+    if (value === undefined || !options?.signed) return value;
+    return unsignCookieValue(value, this.ctx.runtime.cookieKeys);
+  }
+
+  set(name: string, value: string, options: CookieOptions = {}): void {
+    const stored = options.signed ? signCookieValue(value, this.ctx.runtime.cookieKeys) : value;
+    const secure = options.secure ?? this.ctx.request.secure;
+    appendCookie(this.ctx.outgoingHeaders(), serializeCookie(name, stored, { ...options, secure }));
+  }
+
+  delete(name: string, options: Pick<CookieOptions, 'path' | 'domain' | 'secure' | 'sameSite'> = {}): void {
+    this.set(name, '', { ...options, maxAge: 0, expires: new Date(0) });
+  }
+}

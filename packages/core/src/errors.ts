@@ -1,0 +1,318 @@
+/**
+ * The error family of @framework/core. Every error a client can cause is an `HttpError` carrying
+ * its status and a message that is safe to show; everything else becomes a 500 whose details are
+ * shown only in development.
+ */
+
+const HTTP_ERROR = Symbol.for('@framework/core/http-error');
+
+/** Reason phrases for the statuses the framework answers with itself. */
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  418: "I'm a Teapot",
+  421: 'Misdirected Request',
+  422: 'Unprocessable Content',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  425: 'Too Early',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** Options accepted by every `HttpError`. */
+export interface HttpErrorOptions {
+  /** A stable machine-readable code, e.g. `FW_ERR_BODY_TOO_LARGE`. */
+  code?: string;
+  /** Whether `message` may be sent to the client. Defaults to `true` below 500 and `false` from 500. */
+  expose?: boolean;
+  /** Headers to send with the error response, e.g. `Allow` or `Retry-After`. */
+  headers?: Record<string, string>;
+  /** Extra members for the `application/problem+json` body (RFC 9457 extension members). */
+  details?: Record<string, unknown>;
+  /** The underlying error, kept for logs and never sent to the client. */
+  cause?: unknown;
+}
+
+/**
+ * An error that carries an HTTP status. Throw it (or a subclass) from a handler or middleware and
+ * the client gets that status with an `application/problem+json` body.
+ *
+ * @example
+ * ```ts
+ * app.get('/users/:id', async (ctx) => {
+ *   const user = await findUser(ctx.params.id);
+ *   if (!user) throw new HttpError(404, `No user with id ${ctx.params.id}`);
+ *   return user;
+ * });
+ * ```
+ */
+export class HttpError extends Error {
+  /** The HTTP status code sent to the client. */
+  readonly status: number;
+  /** A stable machine-readable code. */
+  readonly code: string;
+  /** Whether the message is safe to send to the client. */
+  readonly expose: boolean;
+  /** Headers sent with the error response. */
+  readonly headers: Record<string, string>;
+  /** Extra members added to the problem+json body. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`HttpError status must be an integer from 400 to 599, got ${status}.`);
+    }
+    super(
+      message ?? STATUS_TEXT[status] ?? 'Error',
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = options.code ?? `FW_ERR_HTTP_${status}`;
+    this.expose = options.expose ?? status < 500;
+    this.headers = options.headers ?? {};
+    this.details = options.details;
+  }
+}
+Object.defineProperty(HttpError.prototype, HTTP_ERROR, { value: true });
+
+/**
+ * True when `value` is an `HttpError` from any copy of @framework/core. Use it instead of
+ * `instanceof`, which fails when two copies of the package are installed.
+ *
+ * @example
+ * ```ts
+ * app.onError((error, ctx) => {
+ *   if (isHttpError(error) && error.status === 404) return ctx.html('<h1>Not here</h1>', 404);
+ * });
+ * ```
+ */
+export function isHttpError(value: unknown): value is HttpError {
+  return typeof value === 'object' && value !== null && (value as { [HTTP_ERROR]?: unknown })[HTTP_ERROR] === true;
+}
+
+/**
+ * Creates an `HttpError` without `new`.
+ *
+ * @example
+ * ```ts
+ * throw createHttpError(409, 'That email is already registered; sign in instead.');
+ * ```
+ */
+export function createHttpError(status: number, message?: string, options?: HttpErrorOptions): HttpError {
+  return new HttpError(status, message, options);
+}
+
+function subclass(status: number, name: string) {
+  return class extends HttpError {
+    constructor(message?: string, options?: HttpErrorOptions) {
+      super(status, message, options);
+      this.name = name;
+    }
+  };
+}
+
+/**
+ * 400: the request is malformed.
+ * @example
+ * ```ts
+ * throw new BadRequestError('The "from" date must be before the "to" date.');
+ * ```
+ */
+export const BadRequestError = subclass(400, 'BadRequestError');
+/**
+ * 401: the request lacks valid credentials.
+ * @example
+ * ```ts
+ * throw new UnauthorizedError('Sign in first.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+ * ```
+ */
+export const UnauthorizedError = subclass(401, 'UnauthorizedError');
+/**
+ * 403: the credentials are valid but not allowed to do this.
+ * @example
+ * ```ts
+ * throw new ForbiddenError('Only admins can delete users.');
+ * ```
+ */
+export const ForbiddenError = subclass(403, 'ForbiddenError');
+/**
+ * 404: there is nothing here.
+ * @example
+ * ```ts
+ * throw new NotFoundError(`No post with id ${ctx.params.id}.`);
+ * ```
+ */
+export const NotFoundError = subclass(404, 'NotFoundError');
+/**
+ * 409: the request conflicts with the current state.
+ * @example
+ * ```ts
+ * throw new ConflictError('That email is already registered.');
+ * ```
+ */
+export const ConflictError = subclass(409, 'ConflictError');
+/**
+ * 413: the request body is larger than the limit.
+ * @example
+ * ```ts
+ * throw new PayloadTooLargeError('Uploads are limited to 10 MB.');
+ * ```
+ */
+export const PayloadTooLargeError = subclass(413, 'PayloadTooLargeError');
+/**
+ * 415: the body's content type is not one this route accepts.
+ * @example
+ * ```ts
+ * throw new UnsupportedMediaTypeError('Send the body as application/json.');
+ * ```
+ */
+export const UnsupportedMediaTypeError = subclass(415, 'UnsupportedMediaTypeError');
+/**
+ * 422: the request is well-formed but cannot be processed.
+ * @example
+ * ```ts
+ * throw new UnprocessableEntityError('The coupon has expired.');
+ * ```
+ */
+export const UnprocessableEntityError = subclass(422, 'UnprocessableEntityError');
+/**
+ * 429: too many requests.
+ * @example
+ * ```ts
+ * throw new TooManyRequestsError('Slow down.', { headers: { 'Retry-After': '30' } });
+ * ```
+ */
+export const TooManyRequestsError = subclass(429, 'TooManyRequestsError');
+/**
+ * 503: a dependency (database, cache, queue) is unavailable.
+ * @example
+ * ```ts
+ * throw new ServiceUnavailableError('The database is unreachable; try again shortly.', { cause: error });
+ * ```
+ */
+export const ServiceUnavailableError = subclass(503, 'ServiceUnavailableError');
+
+/** One problem found while validating a request, as sent to the client. */
+export interface ValidationIssue {
+  /** Where the problem is, starting with the part of the request: `['body', 'email']`. */
+  path: Array<string | number>;
+  /** What is wrong, readable by a person. */
+  message: string;
+  /** A machine-readable code from the schema library (zod's `invalid_type`, ...) or `invalid`. */
+  code: string;
+}
+
+/** The part of a request that a schema validates. */
+export type ValidationTarget = 'params' | 'query' | 'body' | 'headers';
+
+/**
+ * 400 raised when a route schema rejects the request. Its `issues` are sent to the client in the
+ * problem+json body; reshape them in `app.onError` if your API promises another format.
+ *
+ * @example
+ * ```ts
+ * app.onError((error, ctx) => {
+ *   if (isValidationError(error)) return ctx.json({ errors: error.issues.map((i) => i.message) }, 422);
+ * });
+ * ```
+ */
+export class ValidationError extends HttpError {
+  /** Every problem found, in schema order. */
+  readonly issues: ValidationIssue[];
+  /** Which part of the request failed. */
+  readonly target: ValidationTarget;
+
+  constructor(target: ValidationTarget, issues: ValidationIssue[]) {
+    const first = issues[0];
+    const where = first ? first.path.join('.') : target;
+    super(400, `Invalid request ${target}: ${where}: ${first?.message ?? 'invalid'}`, {
+      code: 'FW_ERR_VALIDATION',
+      details: { issues },
+    });
+    this.name = 'ValidationError';
+    this.issues = issues;
+    this.target = target;
+  }
+}
+const VALIDATION_ERROR = Symbol.for('@framework/core/validation-error');
+Object.defineProperty(ValidationError.prototype, VALIDATION_ERROR, { value: true });
+
+/**
+ * True when `value` is a `ValidationError` from any copy of @framework/core.
+ *
+ * @example
+ * ```ts
+ * if (isValidationError(error)) console.log(error.issues);
+ * ```
+ */
+export function isValidationError(value: unknown): value is ValidationError {
+  return isHttpError(value) && (value as { [VALIDATION_ERROR]?: unknown })[VALIDATION_ERROR] === true;
+}
+
+/**
+ * An error in how the framework is used (a route conflict, a missing plugin, a bad option). These
+ * are thrown at registration or start-up, never per request, and their message says what to do.
+ *
+ * @example
+ * ```ts
+ * try { await app.start(); } catch (e) { if (e instanceof FrameworkError) console.error(e.code, e.message); }
+ * ```
+ */
+export class FrameworkError extends Error {
+  /** A code from `ERROR_CODES`. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'FrameworkError';
+    this.code = code;
+  }
+}
+
+/**
+ * Every coded error @framework/core raises, with what it means.
+ *
+ * @example
+ * ```ts
+ * if (error.code === 'FW_ERR_PLUGIN_DEPENDENCY') console.log(ERROR_CODES.FW_ERR_PLUGIN_DEPENDENCY);
+ * ```
+ */
+export const ERROR_CODES = {
+  FW_ERR_ROUTE_CONFLICT: 'Two routes for one method match the same paths.',
+  FW_ERR_ROUTE_INVALID: 'A route pattern is malformed.',
+  FW_ERR_ROUTE_OPTION: 'A route sets an option that no registered plugin provides.',
+  FW_ERR_PLUGIN_DEPENDENCY: 'A plugin needs another plugin that is not registered before it.',
+  FW_ERR_PLUGIN_INVALID: 'Something that is not a plugin was passed where a plugin was expected.',
+  FW_ERR_DECORATION_EXISTS: 'Two plugins decorate the app or the context with the same name.',
+  FW_ERR_SERVER_STATE: 'The server was started twice or stopped before it started.',
+  FW_ERR_INVALID_HEADER: 'A response header name or value is invalid.',
+  FW_ERR_INVALID_COOKIE: 'A cookie name, value or attribute is invalid.',
+  FW_ERR_MIDDLEWARE: 'A middleware neither called next() nor returned a response.',
+  FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
+} as const;
+
+/** A code of a `FrameworkError`. */
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,521 @@
+import { bodyTooLarge, parseBody } from '../body.ts';
+import { type ContextRuntime, RequestContext } from '../context.ts';
+import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.ts';
+import type { PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
+import { isReply, jsonReply, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
+import { Router, RouterError } from '../router/radix.ts';
+import type { RunningServer } from '../server/node.ts';
+import type { ServerAddress, ServerLimits, ServerRequest } from '../server/types.ts';
+import { isStandardSchema, type StandardSchemaV1, validateInput } from '../standard-schema.ts';
+import type { RouteInfo } from '../types.ts';
+import { compose, type RuntimeMiddleware, type Terminal } from './compose.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export type { Logger } from './logger.ts';
+
+/**
+ * Options for `createApp()`. Every one has a safe default.
+ *
+ * @example
+ * ```ts
+ * createApp({ bodyLimit: 5 * 1024 * 1024, cookies: { secret: process.env.COOKIE_SECRET } });
+ * ```
+ */
+export interface AppOptions {
+  /** Largest request body in bytes; larger gets 413. Default 1 MiB. Routes may set their own `bodyLimit`. */
+  bodyLimit?: number;
+  /** Keys for signed cookies; the first signs, all verify (rotate by adding a new key first). */
+  cookies?: { secret?: string | readonly string[] };
+  /** Where errors and warnings go. Default: JSON lines on stderr. `false` silences it. */
+  logger?: Logger | false;
+  /**
+   * Put error messages and stacks of unexpected (500) errors in responses. Default: only when
+   * NODE_ENV is `development` or `test`; never do this in production.
+   */
+  exposeErrors?: boolean;
+  /** Treat `/users/` like `/users`. Default false. */
+  ignoreTrailingSlash?: boolean;
+  /** Longest route parameter, in characters; longer does not match (404). Default 100. */
+  maxParamLength?: number;
+  /** Server limits and timeouts. */
+  server?: Partial<ServerLimits>;
+}
+
+export interface Hooks {
+  onRequest: Array<(ctx: RequestContext) => unknown>;
+  onResponse: Array<(ctx: RequestContext, reply: Reply) => unknown>;
+  onError: Array<(error: unknown, ctx: RequestContext) => unknown>;
+}
+
+export interface Scope {
+  readonly prefix: string;
+  readonly parent: Scope | undefined;
+  readonly middlewares: Array<{ prefix: string; fn: RuntimeMiddleware }>;
+  readonly hooks: Hooks;
+  /** Middleware and hooks of an encapsulated scope apply only to the routes registered in it. */
+  readonly encapsulated: boolean;
+}
+
+export interface RouteRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly config: Record<string, unknown>;
+  readonly scope: Scope;
+  compiled: CompiledRoute | undefined;
+}
+
+interface CompiledRoute {
+  run: Terminal;
+  bodyLimit: number;
+  hooks: Hooks;
+}
+
+interface ViewLike {
+  child(prefix: string, encapsulated: boolean): ViewLike;
+}
+
+const CORE_ROUTE_KEYS = new Set(['handler', 'schema', 'middlewares', 'meta', 'status', 'bodyLimit']);
+const EMPTY_PARAMS: Record<string, string> = Object.freeze(Object.create(null));
+const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeout: 15_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 72_000,
+  maxHeaderSize: 16 * 1024,
+  maxHeadersCount: 100,
+  shutdownTimeout: 25_000,
+};
+
+function scopeChain(scope: Scope): Scope[] {
+  const chain: Scope[] = [];
+  for (let current: Scope | undefined = scope; current; current = current.parent) chain.unshift(current);
+  return chain;
+}
+
+/** The scope that owns middleware added in `scope`: itself when encapsulated or the root. */
+export function ownerScope(scope: Scope): Scope {
+  let current = scope;
+  while (!current.encapsulated && current.parent !== undefined) current = current.parent;
+  return current;
+}
+
+function underPrefix(path: string, prefix: string): boolean {
+  return (
+    prefix === '' ||
+    (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47))
+  );
+}
+
+/** Reads and validates what a route's schemas cover, before the middleware chain runs. */
+async function validateRequest(ctx: RequestContext, schema: Record<string, unknown>): Promise<void> {
+  if (isStandardSchema(schema.params)) ctx.params = (await validateInput(schema.params, 'params', ctx.params)) as never;
+  if (isStandardSchema(schema.query)) ctx.parsedQuery = await validateInput(schema.query, 'query', ctx.query);
+  if (isStandardSchema(schema.headers)) ctx.parsedHeaders = await validateInput(schema.headers, 'headers', ctx.headers);
+  if (isStandardSchema(schema.body)) {
+    const raw = ctx.rawBody;
+    const value = raw === undefined ? undefined : parseBody(raw, ctx.contentType(), ['json', 'form']);
+    ctx.parsedBody = await validateInput(schema.body, 'body', value);
+    ctx.bodyParsed = true;
+  }
+}
+
+export class AppCore {
+  readonly router: Router<RouteRecord>;
+  readonly routes: RouteRecord[] = [];
+  readonly rootScope: Scope;
+  rootView: unknown;
+  errorHandler: ((error: unknown, ctx: never) => unknown) | undefined;
+  notFoundHandler: ((ctx: never) => unknown) | undefined;
+  readonly startHooks: Array<(address: ServerAddress) => unknown> = [];
+  readonly closeHooks: Array<() => unknown> = [];
+  readonly logger: Logger;
+  readonly exposeErrors: boolean;
+  readonly bodyLimit: number;
+  readonly limits: ServerLimits;
+  readonly runtime: ContextRuntime;
+  readonly Ctx: typeof RequestContext;
+  server: RunningServer | undefined;
+  private readonly plugins: Array<{ name: string; dependencies: readonly string[]; before: Set<string> }> = [];
+  private readonly pending: Array<Promise<unknown>> = [];
+  private readonly routeOptions = new Map<string, { plugin: string; factory: RouteOptionFactory<never> }>();
+  private version = 0;
+  private compiledVersion = -1;
+  private isReady = false;
+  private fallback: CompiledRoute | undefined;
+
+  constructor(options: AppOptions) {
+    this.router = new Router<RouteRecord>({
+      maxParamLength: options.maxParamLength ?? 100,
+      ignoreTrailingSlash: options.ignoreTrailingSlash ?? false,
+    });
+    this.rootScope = {
+      prefix: '',
+      parent: undefined,
+      middlewares: [],
+      hooks: { onRequest: [], onResponse: [], onError: [] },
+      encapsulated: true,
+    };
+    this.logger = createLogger(options.logger);
+    const env = process.env.NODE_ENV;
+    this.exposeErrors = options.exposeErrors ?? (env === 'development' || env === 'test');
+    this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
+    this.limits = { ...DEFAULT_LIMITS, ...options.server };
+    const secret = options.cookies?.secret;
+    this.runtime = { cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret] };
+    // Each app gets its own context class so that plugins' context decorations stay per app.
+    this.Ctx = class AppContext extends RequestContext {};
+  }
+
+  invalidate(): void {
+    this.version++;
+  }
+
+  addRoute(record: RouteRecord): void {
+    try {
+      this.router.add(record.method, record.path, record);
+    } catch (error) {
+      if (error instanceof RouterError) {
+        throw new FrameworkError(
+          error.code === 'FW_ERR_ROUTE_CONFLICT' ? 'FW_ERR_ROUTE_CONFLICT' : 'FW_ERR_ROUTE_INVALID',
+          error.message,
+        );
+      }
+      throw error;
+    }
+    this.routes.push(record);
+    this.invalidate();
+  }
+
+  registerPlugin(view: ViewLike & { scope: Scope }, plugin: PluginInstance, options: PluginScope): void {
+    const names = new Set(this.plugins.map((entry) => entry.name));
+    if (names.has(plugin.name)) return;
+    this.plugins.push({ name: plugin.name, dependencies: plugin.dependencies, before: names });
+    const encapsulated = (options.scope ?? plugin.scope.scope) === 'encapsulated';
+    const prefix = options.prefix ?? plugin.scope.prefix ?? '';
+    const target = encapsulated || prefix !== '' ? view.child(prefix, encapsulated) : view;
+    const result = plugin.setup(target as never);
+    if (result instanceof Promise) {
+      this.isReady = false;
+      this.pending.push(result.then((exports) => this.applyExports(plugin.name, exports ?? undefined)));
+    } else {
+      this.applyExports(plugin.name, result ?? undefined);
+    }
+    this.invalidate();
+  }
+
+  private applyExports(plugin: string, exports: PluginExports | undefined): void {
+    if (exports === undefined) return;
+    for (const [name, value] of Object.entries(exports.decorate ?? {})) {
+      this.decorateApp(this.rootView, name, value, `plugin "${plugin}"`);
+    }
+    for (const [name, factory] of Object.entries(exports.context ?? {})) {
+      this.decorateContext(name, factory as (ctx: RequestContext) => unknown, plugin);
+    }
+    for (const [name, factory] of Object.entries(exports.routeOptions ?? {})) {
+      const existing =
+        this.routeOptions.get(name) ?? (CORE_ROUTE_KEYS.has(name) ? { plugin: '@framework/core' } : undefined);
+      if (existing) {
+        throw new FrameworkError(
+          'FW_ERR_DECORATION_EXISTS',
+          `Plugin "${plugin}" adds the route option "${name}", which ${existing.plugin} already provides. Rename one of them.`,
+        );
+      }
+      this.routeOptions.set(name, { plugin, factory });
+    }
+    this.invalidate();
+  }
+
+  decorateApp(target: unknown, name: string, value: unknown, by: string): void {
+    if (name in (target as object)) {
+      throw new FrameworkError(
+        'FW_ERR_DECORATION_EXISTS',
+        `${by} decorates the app with "${name}", which already exists. Pick another name.`,
+      );
+    }
+    Object.defineProperty(target, name, { value, enumerable: true });
+  }
+
+  private decorateContext(name: string, factory: (ctx: RequestContext) => unknown, plugin: string): void {
+    if (name in this.Ctx.prototype) {
+      throw new FrameworkError(
+        'FW_ERR_DECORATION_EXISTS',
+        `Plugin "${plugin}" decorates the context with "${name}", which already exists. Pick another name.`,
+      );
+    }
+    Object.defineProperty(this.Ctx.prototype, name, {
+      get(this: RequestContext) {
+        const cache = this.decorationCache();
+        if (name in cache) return cache[name];
+        const value = factory(this);
+        cache[name] = value;
+        return value;
+      },
+      set(this: RequestContext, value: unknown) {
+        this.decorationCache()[name] = value;
+      },
+    });
+  }
+
+  async ready(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      await Promise.all(batch);
+    }
+    for (const plugin of this.plugins) {
+      for (const dependency of plugin.dependencies) {
+        if (!plugin.before.has(dependency)) {
+          const later = this.plugins.some((entry) => entry.name === dependency);
+          throw new FrameworkError(
+            'FW_ERR_PLUGIN_DEPENDENCY',
+            later
+              ? `Plugin "${plugin.name}" needs "${dependency}", which is registered after it. Register "${dependency}" first.`
+              : `Plugin "${plugin.name}" needs the plugin "${dependency}", which is not registered. Add app.use(...) for "${dependency}" before "${plugin.name}".`,
+          );
+        }
+      }
+    }
+    this.compile();
+    this.isReady = true;
+  }
+
+  private compile(): void {
+    for (const route of this.routes) route.compiled = this.compileRoute(route);
+    this.fallback = this.compileFallback();
+    this.compiledVersion = this.version;
+  }
+
+  private collect(scope: Scope, path: string | undefined): { middlewares: RuntimeMiddleware[]; hooks: Hooks } {
+    const middlewares: RuntimeMiddleware[] = [];
+    const hooks: Hooks = { onRequest: [], onResponse: [], onError: [] };
+    for (const current of scopeChain(scope)) {
+      for (const entry of current.middlewares) {
+        if (path === undefined || underPrefix(path, entry.prefix)) middlewares.push(entry.fn);
+        else continue;
+      }
+      hooks.onRequest.push(...current.hooks.onRequest);
+      hooks.onResponse.push(...current.hooks.onResponse);
+      hooks.onError.push(...current.hooks.onError);
+    }
+    return { middlewares, hooks };
+  }
+
+  private compileRoute(route: RouteRecord): CompiledRoute {
+    const { config } = route;
+    const { middlewares, hooks } = this.collect(route.scope, route.path);
+    const info: RouteInfo = { method: route.method, path: route.path, meta: config.meta as RouteInfo['meta'] };
+    for (const key of Object.keys(config)) {
+      if (CORE_ROUTE_KEYS.has(key) || config[key] === undefined) continue;
+      const option = this.routeOptions.get(key);
+      if (!option) {
+        throw new FrameworkError(
+          'FW_ERR_ROUTE_OPTION',
+          `Route ${route.method} ${route.path} sets "${key}", but no registered plugin provides that option. ` +
+            'Register the plugin that adds it (for example app.use(auth(...)) for "auth") before starting the app.',
+        );
+      }
+      const middleware = option.factory(config[key] as never, info);
+      if (middleware !== undefined) middlewares.push(middleware as unknown as RuntimeMiddleware);
+    }
+    const own = config.middlewares;
+    if (Array.isArray(own)) middlewares.push(...(own as RuntimeMiddleware[]));
+    const handler = config.handler as (ctx: RequestContext) => unknown;
+    const schema = (config.schema ?? undefined) as Record<string, unknown> | undefined;
+    const responses = schema?.response as Record<number, StandardSchemaV1> | undefined;
+    const status = typeof config.status === 'number' ? config.status : 200;
+    const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : this.bodyLimit;
+    const finish = (value: unknown, ctx: RequestContext) => this.toReply(value, ctx);
+    const terminal: Terminal = async (ctx) => finish(await handler(ctx), ctx);
+    const chain = compose(middlewares, terminal, finish);
+    const onRequest = hooks.onRequest;
+    const run: Terminal = async (ctx) => {
+      ctx.statusCode = status;
+      ctx.responseSchemas = responses;
+      for (const hook of onRequest) {
+        const early = await hook(ctx);
+        if (early !== undefined) return finish(early, ctx);
+      }
+      const request = ctx.request;
+      if (request.hasBody) {
+        if (request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
+        ctx.rawBody = await request.readBody(bodyLimit);
+      }
+      if (schema !== undefined) await validateRequest(ctx, schema);
+      return chain(ctx);
+    };
+    return { run, bodyLimit, hooks };
+  }
+
+  private compileFallback(): CompiledRoute {
+    const root = this.rootScope;
+    const hooks = this.collect(root, undefined).hooks;
+    const terminal: Terminal = async (ctx) => {
+      const allowed = this.router.allowed(ctx.path);
+      if (allowed.length > 0) {
+        const allow = allowed.includes('OPTIONS') ? allowed : [...allowed, 'OPTIONS'].sort();
+        if (ctx.method === 'OPTIONS') return new Reply(204, { allow: allow.join(', ') }, null);
+        throw new HttpError(405, `${ctx.method} is not allowed on ${ctx.path}; use ${allow.join(', ')}.`, {
+          code: 'FW_ERR_METHOD_NOT_ALLOWED',
+          headers: { allow: allow.join(', ') },
+        });
+      }
+      if (this.notFoundHandler) {
+        ctx.statusCode = 404;
+        return this.toReply(await this.notFoundHandler(ctx as never), ctx);
+      }
+      throw new HttpError(404, `No route matches ${ctx.method} ${ctx.path}.`, { code: 'FW_ERR_NOT_FOUND' });
+    };
+    // Prefix-scoped middleware cannot be chosen at start-up for paths no route declares, so each checks the path.
+    const middlewares = root.middlewares.map(
+      ({ prefix, fn }): RuntimeMiddleware =>
+        prefix === '' ? fn : (ctx, next) => (underPrefix(ctx.path, prefix) ? fn(ctx, next) : next()),
+    );
+    const chain = compose(middlewares, terminal, (value, ctx) => this.toReply(value, ctx));
+    const run: Terminal = async (ctx) => {
+      for (const hook of hooks.onRequest) {
+        const early = await hook(ctx);
+        if (early !== undefined) return this.toReply(early, ctx);
+      }
+      return chain(ctx);
+    };
+    return { run, bodyLimit: this.bodyLimit, hooks };
+  }
+
+  /** The body limit that applies to a request, for answering `Expect: 100-continue` before reading. */
+  bodyLimitFor(method: string, path: string): number {
+    try {
+      const match = this.router.find(method, path);
+      return match?.value.compiled?.bodyLimit ?? this.bodyLimit;
+    } catch {
+      return this.bodyLimit;
+    }
+  }
+
+  toReply(value: unknown, ctx: RequestContext): Reply | Promise<Reply> {
+    const schemas = ctx.responseSchemas;
+    if (
+      schemas !== undefined &&
+      value !== undefined &&
+      typeof value !== 'string' &&
+      !isReply(value) &&
+      !(value instanceof Uint8Array) &&
+      !(typeof Response !== 'undefined' && value instanceof Response)
+    ) {
+      return jsonReply(ctx.checkResponse(value, ctx.statusCode), ctx.statusCode);
+    }
+    return toReply(value, ctx.statusCode);
+  }
+
+  /** Routes a request, runs it and returns the reply, never throwing. */
+  async handle(request: ServerRequest): Promise<Reply> {
+    if (!this.isReady) await this.ready();
+    if (this.compiledVersion !== this.version) this.compile();
+    const target = request.url;
+    let start = 0;
+    if (target.charCodeAt(0) !== 47) {
+      // Absolute-form targets (`GET http://host/path`) are routed by their path only (RFC 9112 §3.2.2).
+      const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+      if (authority) start = authority[0].length;
+    }
+    const query = target.indexOf('?', start);
+    let path = query === -1 ? (start === 0 ? target : target.slice(start)) : target.slice(start, query);
+    if (path === '') path = '/';
+    const queryString = query === -1 ? '' : target.slice(query + 1);
+    const method = request.method;
+
+    let record: RouteRecord | undefined;
+    let params = EMPTY_PARAMS;
+    let routingError: unknown;
+    try {
+      let match = this.router.find(method, path);
+      // HEAD is answered by a HEAD route, else by the GET route, and only then by an `all` route.
+      if (method === 'HEAD' && (match === null || match.value.method === 'ALL')) {
+        match = this.router.find('GET', path) ?? match;
+      }
+      if (match !== null) {
+        record = match.value;
+        params = match.params;
+      }
+    } catch (error) {
+      routingError =
+        error instanceof RouterError
+          ? new HttpError(
+              400,
+              'The request path contains invalid percent-encoding; encode it with encodeURIComponent.',
+              {
+                code: 'FW_ERR_BAD_PATH',
+              },
+            )
+          : error;
+    }
+    const ctx = new this.Ctx(this.runtime, request, method, path, queryString, params);
+    const compiled = record?.compiled ?? this.fallback!;
+    let reply: Reply;
+    try {
+      if (routingError !== undefined) throw routingError;
+      reply = await compiled.run(ctx);
+    } catch (error) {
+      reply = await this.renderError(error, ctx, compiled.hooks.onError);
+    }
+    if (ctx.responseHeaders !== undefined) mergeHeaders(reply, ctx.responseHeaders);
+    for (const hook of compiled.hooks.onResponse) {
+      try {
+        const replaced = await hook(ctx, reply);
+        if (isReply(replaced)) reply = replaced;
+      } catch (error) {
+        this.logger.error('an onResponse hook failed; the reply is sent as it was', { error });
+      }
+    }
+    return reply;
+  }
+
+  private async renderError(error: unknown, ctx: RequestContext, observers: Hooks['onError']): Promise<Reply> {
+    for (const observer of observers) {
+      try {
+        await observer(error, ctx);
+      } catch (hookError) {
+        this.logger.error('an onError hook failed', { error: hookError });
+      }
+    }
+    let current = error;
+    if (this.errorHandler) {
+      try {
+        ctx.statusCode = isHttpError(error) ? error.status : 500;
+        ctx.responseSchemas = undefined;
+        const answer = await this.errorHandler(error as never, ctx as never);
+        if (answer !== undefined) return await this.toReply(answer, ctx);
+      } catch (handlerError) {
+        current = handlerError;
+      }
+    }
+    return this.problem(current, ctx);
+  }
+
+  /** The default answer to an error: RFC 9457 problem+json, with no internals unless exposeErrors. */
+  problem(error: unknown, ctx: RequestContext | undefined): Reply {
+    const headers: ReplyHeaders = { 'content-type': PROBLEM_TYPE };
+    if (isHttpError(error)) {
+      if (error.status >= 500) this.logger.error(error.message, { error, method: ctx?.method, path: ctx?.path });
+      for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
+      const title = STATUS_TEXT[error.status] ?? 'Error';
+      const detail = error.expose || this.exposeErrors ? error.message : title;
+      const body = { type: 'about:blank', title, status: error.status, detail, code: error.code, ...error.details };
+      return new Reply(error.status, headers, JSON.stringify(body));
+    }
+    this.logger.error('unhandled error in a request', { error, method: ctx?.method, path: ctx?.path });
+    const body: Record<string, unknown> = {
+      type: 'about:blank',
+      title: STATUS_TEXT[500],
+      status: 500,
+      detail: 'An unexpected error occurred; it has been logged.',
+    };
+    if (this.exposeErrors && error instanceof Error) {
+      body.detail = error.message;
+      if (error instanceof FrameworkError) body.code = error.code;
+      body.stack = error.stack?.split('\n').map((line) => line.trim());
+    }
+    return new Reply(500, headers, JSON.stringify(body));
+  }
+}
+
+export function createCore(options: AppOptions): AppCore {
+  return new AppCore(options);
+}

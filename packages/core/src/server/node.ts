@@ -1,0 +1,256 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { bodyTooLarge } from '../body.ts';
+import { HttpError } from '../errors.ts';
+import type { AppCore } from '../internal/core.ts';
+import type { Reply, StreamSource } from '../reply.ts';
+import type { ServerAddress, ServerRequest, StartOptions } from './types.ts';
+
+/** A started server, as the app keeps it. */
+export interface RunningServer {
+  readonly address: ServerAddress;
+  close(): Promise<void>;
+}
+
+/** Adapts node:http's request to the driver contract. */
+class NodeRequest implements ServerRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly hasBody: boolean;
+  readonly contentLength: number;
+  private readonly req: IncomingMessage;
+  private readonly res: ServerResponse;
+
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    this.req = req;
+    this.res = res;
+    this.method = req.method ?? 'GET';
+    this.url = req.url ?? '/';
+    this.headers = req.headers;
+    const length = req.headers['content-length'];
+    this.contentLength = length === undefined ? -1 : Number(length);
+    this.hasBody = this.contentLength > 0 || req.headers['transfer-encoding'] !== undefined;
+  }
+
+  get ip(): string {
+    return this.req.socket.remoteAddress ?? '';
+  }
+
+  get secure(): boolean {
+    return (this.req.socket as Socket & { encrypted?: boolean }).encrypted === true;
+  }
+
+  readBody(limit: number): Promise<Uint8Array> {
+    const req = this.req;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const cleanup = () => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('close', onClose);
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          cleanup();
+          req.pause();
+          reject(bodyTooLarge(limit));
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(
+          new HttpError(400, `The request body could not be read: ${error.message}.`, { code: 'FW_ERR_BODY_READ' }),
+        );
+      };
+      const onClose = () => {
+        if (req.complete) return;
+        cleanup();
+        reject(
+          new HttpError(400, 'The client closed the connection before sending the whole body.', {
+            code: 'FW_ERR_BODY_ABORTED',
+          }),
+        );
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+      req.on('close', onClose);
+    });
+  }
+
+  onAbort(listener: () => void): void {
+    const res = this.res;
+    res.once('close', () => {
+      if (!res.writableFinished) listener();
+    });
+  }
+}
+
+function waitForDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+async function writeStream(res: ServerResponse, source: StreamSource): Promise<void> {
+  const iterable: AsyncIterable<unknown> | Iterable<unknown> =
+    Symbol.asyncIterator in source || Symbol.iterator in source
+      ? (source as AsyncIterable<unknown>)
+      : Readable.from(source as AsyncIterable<unknown>);
+  for await (const chunk of iterable) {
+    if (res.destroyed) break;
+    const data = typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : String(chunk);
+    if (!res.write(data)) await waitForDrain(res);
+  }
+  if (!res.destroyed) res.end();
+}
+
+function discard(source: StreamSource): void {
+  if (source instanceof Readable) source.destroy();
+  else if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) void source.cancel();
+}
+
+/** Writes a reply to a node:http response, streaming with backpressure. */
+export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, log: AppCore['logger']): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(reply.status, reply.headers);
+  const body = reply.body;
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
+    res.end(body ?? undefined);
+    return;
+  }
+  if (req.method === 'HEAD' || reply.status === 204 || reply.status === 304) {
+    discard(body);
+    res.end();
+    return;
+  }
+  writeStream(res, body).catch((error: unknown) => {
+    log.error('a streamed response failed after its headers were sent; the connection was closed', { error });
+    res.destroy();
+  });
+}
+
+/** Starts the node:http driver with the app's limits and graceful shutdown. */
+export function startNodeServer(core: AppCore, options: StartOptions): Promise<RunningServer> {
+  const limits = core.limits;
+  let closing = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0 && drained) drained();
+    });
+    if (req.rawHeaders.length > limits.maxHeadersCount * 2) {
+      res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`More than ${limits.maxHeadersCount} request headers; send fewer.`);
+      return;
+    }
+    if (closing) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'retry-after': '1' });
+      res.end('The server is shutting down; retry on another instance.');
+      return;
+    }
+    const request = new NodeRequest(req, res);
+    core.handle(request).then(
+      (reply) => {
+        if (closing) reply.headers.connection = 'close';
+        writeReply(req, res, reply, core.logger);
+      },
+      (error: unknown) => writeReply(req, res, core.problem(error, undefined), core.logger),
+    );
+  };
+
+  const server: Server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderSize,
+      requestTimeout: limits.requestTimeout,
+      headersTimeout: limits.headersTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      requireHostHeader: true,
+      insecureHTTPParser: false,
+    },
+    handle,
+  );
+  // Node silently drops headers past maxHeadersCount; keep one more so the handler can answer 431.
+  server.maxHeadersCount = limits.maxHeadersCount + 1;
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers['content-length'] ?? '0');
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const limit = core.bodyLimitFor(req.method ?? 'POST', path);
+    if (length > limit) {
+      // Answer before the client sends the body: no 100 Continue for a body we would refuse.
+      writeReply(req, res, core.problem(bodyTooLarge(limit), undefined), core.logger);
+      return;
+    }
+    res.writeContinue();
+    handle(req, res);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const text =
+      status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  });
+
+  const port = options.port ?? (process.env.PORT === undefined ? 3000 : Number(process.env.PORT));
+  const host = options.host ?? process.env.HOST ?? '127.0.0.1';
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const bound = server.address();
+      const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      const address: ServerAddress = { url: `http://${shownHost}:${actualPort}`, host, port: actualPort };
+      resolve({
+        address,
+        close: () =>
+          new Promise<void>((done) => {
+            closing = true;
+            const timer = setTimeout(() => {
+              core.logger.warn(
+                `shutdown deadline of ${limits.shutdownTimeout} ms reached; closing remaining connections`,
+              );
+              server.closeAllConnections();
+            }, limits.shutdownTimeout);
+            timer.unref();
+            const idle = setInterval(() => server.closeIdleConnections(), 250);
+            idle.unref();
+            server.close(() => {
+              clearTimeout(timer);
+              clearInterval(idle);
+              done();
+            });
+            server.closeIdleConnections();
+            if (inFlight === 0) server.closeIdleConnections();
+            else drained = () => server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The contract between the app and a server driver (node:http, uWebSockets.js, the Web fetch
+ * adapter, the in-memory test client). The app never sees a driver's own request object.
+ */
+export interface ServerRequest {
+  /** The method, upper-case. */
+  readonly method: string;
+  /** The request target as sent: path and query string. */
+  readonly url: string;
+  /** Headers with lower-case names. */
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The client's address. */
+  readonly ip: string;
+  /** Whether the connection is TLS. */
+  readonly secure: boolean;
+  /** Whether a body follows the headers (a non-zero Content-Length or chunked encoding). */
+  readonly hasBody: boolean;
+  /** The declared Content-Length, or -1 when absent. */
+  readonly contentLength: number;
+  /** Reads the whole body; rejects with a 413 `HttpError` as soon as it exceeds `limit` bytes. */
+  readBody(limit: number): Promise<Uint8Array>;
+  /** Calls `listener` once if the client goes away before the response is complete. */
+  onAbort(listener: () => void): void;
+}
+
+/** Options for `app.start()`. */
+export interface StartOptions {
+  /** Port to listen on; `0` picks a free one. Defaults to `PORT` from the environment, else 3000. */
+  port?: number;
+  /** Address to bind. Defaults to `HOST` from the environment, else `127.0.0.1`. */
+  host?: string;
+  /** Which server to run. Only `node` (node:http) ships in this version. */
+  driver?: 'node';
+}
+
+/** The address a started server listens on. */
+export interface ServerAddress {
+  /** e.g. `http://127.0.0.1:3000` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Limits and timeouts the node driver enforces; see security-cases.md rows 1–8. */
+export interface ServerLimits {
+  /** Time to receive the request headers (slowloris). Default 15 000 ms. */
+  headersTimeout: number;
+  /** Time to receive the whole request. Default 30 000 ms. */
+  requestTimeout: number;
+  /** Idle keep-alive time. Default 72 000 ms (more than common load balancers' 60 s). */
+  keepAliveTimeout: number;
+  /** Maximum size of the request headers. Default 16 KiB. */
+  maxHeaderSize: number;
+  /** Maximum number of request header lines. Default 100. */
+  maxHeadersCount: number;
+  /** How long `app.stop()` waits for in-flight requests. Default 25 000 ms. */
+  shutdownTimeout: number;
+}

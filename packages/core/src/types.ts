@@ -1,0 +1,186 @@
+/**
+ * The type machinery behind routes: path parameters, schema inference, middleware extensions and
+ * handler results. Users meet these types through inference; they rarely write them.
+ */
+import type { Context, Params, Query, RequestHeaders } from './context.ts';
+import type { Reply } from './reply.ts';
+import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts';
+
+type Segments<P extends string> = P extends `${infer Head}/${infer Tail}` ? Head | Segments<Tail> : P;
+type ParamName<S extends string> = S extends `:${infer Name}(${string}`
+  ? Name
+  : S extends `:${infer Name}`
+    ? Name
+    : S extends '*'
+      ? '*'
+      : never;
+
+/**
+ * The parameters a route path declares: `PathParams<'/users/:id/files/*'>` is
+ * `{ id: string; '*': string }`.
+ *
+ * @example
+ * ```ts
+ * type P = PathParams<'/orgs/:org/repos/:repo(\\d+)'>; // { org: string; repo: string }
+ * ```
+ */
+export type PathParams<P extends string> = string extends P ? Params : { [K in ParamName<Segments<P>>]: string };
+
+/** Joins a group prefix and a route path the way the router does. */
+export type JoinPath<Prefix extends string, Path extends string> = Prefix extends ''
+  ? Path
+  : Path extends '/'
+    ? Prefix
+    : `${Prefix}${Path}`;
+
+/**
+ * Schemas that validate and type the parts of a request, and the bodies each status may return.
+ * Any Standard Schema library works (zod, valibot, arktype).
+ *
+ * @example
+ * ```ts
+ * const schema = {
+ *   params: z.object({ id: z.coerce.number().int() }),
+ *   response: { 200: z.object({ id: z.number(), name: z.string() }) },
+ * } satisfies RouteSchema;
+ * ```
+ */
+export interface RouteSchema {
+  params?: StandardSchemaV1;
+  query?: StandardSchemaV1;
+  body?: StandardSchemaV1;
+  headers?: StandardSchemaV1;
+  response?: { [status: number]: StandardSchemaV1 };
+}
+
+type SchemaOutput<S, K extends string, Fallback> = S extends { [P in K]: infer X }
+  ? X extends StandardSchemaV1
+    ? InferOutput<X>
+    : Fallback
+  : Fallback;
+
+type ResponsesOf<S> = S extends { response: infer R } ? R : {};
+
+/**
+ * The context type of a route with path `Path` and schemas `S`.
+ *
+ * @example
+ * ```ts
+ * type Ctx = ContextFor<'/users/:id', {}>; // Ctx['params'] is { id: string }
+ * ```
+ */
+export type ContextFor<Path extends string, S> = Context<
+  SchemaOutput<S, 'params', PathParams<Path>>,
+  SchemaOutput<S, 'query', Query>,
+  SchemaOutput<S, 'body', unknown>,
+  SchemaOutput<S, 'headers', RequestHeaders>,
+  ResponsesOf<S>
+>;
+
+/**
+ * `next` in a middleware. Calling it runs the rest of the chain and resolves to its `Reply`;
+ * passing an object adds its properties to the context seen downstream, and their types flow to
+ * the handlers.
+ *
+ * @example
+ * ```ts
+ * const withRequestId: Middleware<Context, Context & { requestId: string }> = (ctx, next) =>
+ *   next({ requestId: crypto.randomUUID() });
+ * ```
+ */
+export type Next<TExtension = {}> = (
+  ...args: {} extends TExtension ? [extension?: object] : [extension: TExtension]
+) => Promise<Reply>;
+
+/** The properties `TOut` adds to `TIn`. */
+export type AddedKeys<TOut, TIn> = { [K in keyof TOut as K extends keyof TIn ? never : K]: TOut[K] };
+
+/**
+ * A middleware: `async (ctx, next) => ...`. It may return a response without calling `next`
+ * (ending the request there), call `next()` and return or change its reply, or call
+ * `next(extension)` to give downstream middleware and the handler more context. `TOut` says what
+ * the context looks like after it.
+ *
+ * @example
+ * ```ts
+ * const auth: Middleware<Context, Context & { user: User }> = async (ctx, next) => {
+ *   const user = await verifyToken(ctx.headers.authorization);
+ *   return next({ ...ctx, user });
+ * };
+ * ```
+ */
+export type Middleware<TIn = Context, TOut = TIn> = (ctx: TIn, next: Next<AddedKeys<TOut, TIn>>) => unknown;
+
+/** Any middleware, whatever its context types. */
+export type AnyMiddleware = (ctx: never, next: never) => unknown;
+
+/** The context a middleware adds. */
+export type ExtensionOf<M> = M extends (ctx: never, next: Next<infer E>) => unknown ? E : {};
+
+/** The context a list of middleware adds, left to right. */
+export type ExtensionsOf<M extends readonly unknown[]> = M extends readonly [infer Head, ...infer Tail]
+  ? ExtensionOf<Head> & ExtensionsOf<Tail>
+  : {};
+
+type SuccessStatus = 200 | 201 | 204;
+
+/** What a handler may return: anything, or with response schemas, the success body or a `Reply`. */
+export type HandlerResult<S> = S extends { response: infer R }
+  ? [Extract<keyof R, SuccessStatus>] extends [never]
+    ? unknown
+    : InferInput<R[Extract<keyof R, SuccessStatus>]> | Reply | Response | undefined | void
+  : unknown;
+
+/**
+ * A route handler: `async (ctx) => value`. The value becomes the response.
+ *
+ * @example
+ * ```ts
+ * const handler: Handler<ContextFor<'/users/:id', {}>> = async (ctx) => ({ id: ctx.params.id });
+ * ```
+ */
+export type Handler<Ctx, S = {}> = (ctx: Ctx) => HandlerResult<S> | Promise<HandlerResult<S>>;
+
+/** Documentation metadata for a route. */
+export interface RouteMeta {
+  description?: string;
+  summary?: string;
+  tags?: string[];
+  deprecated?: boolean;
+  responses?: Record<number, string>;
+  [key: string]: unknown;
+}
+
+/**
+ * A route declared with options instead of a bare handler.
+ *
+ * @example
+ * ```ts
+ * app.post('/users', {
+ *   schema: { body: z.object({ name: z.string() }) },
+ *   status: 201,
+ *   handler: async (ctx) => ({ user: await createUser(ctx.body) }),
+ * });
+ * ```
+ */
+export type RouteConfig<Path extends string, S extends RouteSchema, M extends readonly AnyMiddleware[], C, RO> = {
+  /** Schemas that validate and type the request and the responses. */
+  schema?: S;
+  /** Middleware for this route only, run after the app's and the group's. */
+  middlewares?: M;
+  /** Produces the response. */
+  handler: Handler<ContextFor<Path, S> & C & ExtensionsOf<M>, S>;
+  /** Documentation metadata. */
+  meta?: RouteMeta;
+  /** Status for a plain returned value (200 by default, e.g. 201 for a create). */
+  status?: number;
+  /** Body size limit in bytes for this route, instead of the app's. */
+  bodyLimit?: number;
+} & { [K in keyof RO]?: RO[K] };
+
+/** Information about a route, given to plugins' route-option factories. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly meta: RouteMeta | undefined;
+}
