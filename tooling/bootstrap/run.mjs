@@ -129,10 +129,14 @@ function main() {
   const binDir = join(toolchainDir, 'bin');
   mkdirSync(binDir, { recursive: true });
   writeShim(binDir, 'pnpm', nodeBin, pnpmCli);
+  // Core must keep running on Node 20 (uWebSockets.js loads only there on machines like this one);
+  // tests that prove it use this binary.
+  const node20 = major === 20 ? process.execPath : ensureNode(NODE20_VERSION);
   const nodeDir = dirname(nodeBin);
   const env = {
     ...process.env,
     PATH: [nodeDir, binDir, join(root, 'node_modules', '.bin'), process.env.PATH].join(':'),
+    FRAMEWORK_NODE20: process.env.FRAMEWORK_NODE20 ?? node20,
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   };

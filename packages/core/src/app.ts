@@ -35,7 +35,17 @@ type RouteOptionsOf<X> = X extends { routeOptions: infer T }
   ? { [K in keyof T]: T[K] extends (value: infer V, ...rest: never[]) => unknown ? V : never }
   : {};
 
-/** Registers a route for one method; returns the app for chaining. */
+/**
+ * Registers a route for one method; returns the app for chaining. Takes a handler, or a route
+ * config with `schema`, `middlewares`, `handler`, `meta`, `status` and `bodyLimit`.
+ *
+ * @example
+ * ```ts
+ * app
+ *   .get('/users/:id', (ctx) => ({ id: ctx.params.id }))
+ *   .post('/users', { status: 201, handler: (ctx) => ({ created: ctx.body }) });
+ * ```
+ */
 export interface RouteMethod<Self, C, RO, Prefix extends string> {
   <const Path extends string>(path: Path, handler: Handler<ContextFor<JoinPath<Prefix, Path>, {}> & C>): Self;
   <const Path extends string, S extends RouteSchema = {}, const M extends readonly AnyMiddleware[] = []>(
@@ -44,20 +54,67 @@ export interface RouteMethod<Self, C, RO, Prefix extends string> {
   ): Self;
 }
 
-/** A route declared in one object, as `app.route()` takes it. */
+/**
+ * A route declared in one object, as `app.route()` takes it.
+ *
+ * @example
+ * ```ts
+ * app.route({
+ *   method: 'PUT',
+ *   path: '/users/:id',
+ *   schema: { body: z.object({ name: z.string() }) },
+ *   handler: async (ctx) => updateUser(ctx.params.id, ctx.body),
+ * });
+ * ```
+ */
 export type RouteDefinition<Path extends string, S extends RouteSchema, M extends readonly AnyMiddleware[], C, RO> = {
   method: HttpMethod | 'ALL' | readonly HttpMethod[];
   path: Path;
 } & RouteConfig<Path, S, M, C, RO>;
 
-/** A hook that runs for every request before the route's middleware; returning a value answers the request. */
+/**
+ * A hook that runs for every request before the route's middleware; returning a value answers the request.
+ *
+ * @example
+ * ```ts
+ * app.onRequest((ctx) => {
+ *   if (maintenance) return ctx.text('Down for maintenance, back soon.', 503);
+ * });
+ * ```
+ */
 export type RequestHook<C> = (ctx: Context & C) => unknown;
-/** A hook that sees every reply before it is sent; it may change it or return a replacement. */
+/**
+ * A hook that sees every reply before it is sent; it may change it or return a replacement.
+ *
+ * @example
+ * ```ts
+ * app.onResponse((ctx, reply) => {
+ *   console.log(`${ctx.method} ${ctx.path} -> ${reply.status}`);
+ * });
+ * ```
+ */
 export type ResponseHook<C> = (ctx: Context & C, reply: Reply) => unknown;
-/** A hook told about every error before the error handler answers it (for logs and error trackers). */
+/**
+ * A hook told about every error before the error handler answers it (for logs and error trackers).
+ *
+ * @example
+ * ```ts
+ * app.hook('onError', (error, ctx) => {
+ *   tracker.capture(error, { method: ctx.method, path: ctx.path });
+ * });
+ * ```
+ */
 export type ErrorHook<C> = (error: unknown, ctx: Context & C) => unknown;
 
-/** The hooks `app.hook(name, fn)` accepts. */
+/**
+ * The hooks `app.hook(name, fn)` accepts.
+ *
+ * @example
+ * ```ts
+ * app.hook('onStart', (address) => console.log(`listening on ${address.url}`));
+ * app.hook('onClose', () => pool.end());
+ * ```
+ */
 export interface HookTypes<C> {
   onRequest: RequestHook<C>;
   onResponse: ResponseHook<C>;
@@ -66,7 +123,15 @@ export interface HookTypes<C> {
   onClose: () => unknown;
 }
 
-/** A registered route, as `app.routes()` lists it. */
+/**
+ * A registered route, as `app.routes()` lists it.
+ *
+ * @example
+ * ```ts
+ * await app.ready(); // plugins have registered their routes
+ * for (const route of app.routes()) console.log(route.method, route.path, route.meta?.summary ?? '');
+ * ```
+ */
 export interface RouteDescription {
   method: string;
   path: string;
@@ -86,7 +151,18 @@ export interface RouteDescription {
  */
 export type App<D = {}, C = {}, RO = {}, Prefix extends string = ''> = AppApi<D, C, RO, Prefix> & D;
 
-/** The methods of an `App`. */
+/**
+ * The methods of an `App`: routes, groups, plugins and middleware, hooks and the server.
+ *
+ * @example
+ * ```ts
+ * const app = createApp();
+ * app.group('/api', (api) => {
+ *   api.get('/users', () => listUsers());
+ * });
+ * const response = await app.request('/api/users');
+ * ```
+ */
 export interface AppApi<D, C, RO, Prefix extends string> {
   /** Registers a GET route (HEAD is answered from it too). */
   get: RouteMethod<App<D, C, RO, Prefix>, C, RO, Prefix>;

@@ -12,19 +12,60 @@ import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT
 import type { ServerRequest } from './server/types.ts';
 import type { InferInput, StandardSchemaV1 } from './standard-schema.ts';
 
-/** Request headers: lower-case names, repeated headers joined as Node joins them. */
+/**
+ * Request headers: lower-case names, repeated headers joined as Node joins them.
+ *
+ * @example
+ * ```ts
+ * app.get('/whoami', (ctx) => ({ agent: ctx.headers['user-agent'] ?? 'unknown' }));
+ * ```
+ */
 export type RequestHeaders = Record<string, string | undefined>;
-/** A parsed query string: a repeated key is an array. */
+/**
+ * A parsed query string: a repeated key is an array.
+ *
+ * @example
+ * ```ts
+ * // GET /search?q=cats&tag=a&tag=b
+ * app.get('/search', (ctx) => ({ q: ctx.query.q, tags: ctx.query.tag })); // 'cats', ['a', 'b']
+ * ```
+ */
 export type Query = Record<string, string | string[] | undefined>;
-/** Route parameters when the path gives no names. */
+/**
+ * Route parameters when the path gives no names, e.g. a path only known at run time.
+ *
+ * @example
+ * ```ts
+ * function echoParams(app: App, path: string) {
+ *   app.get(path, (ctx) => ctx.params); // ctx.params: Params
+ * }
+ * ```
+ */
 export type Params = Record<string, string>;
 /** Response schemas by status code. */
 export type ResponseSchemas = { [status: number]: unknown };
 
-/** HTTP methods the router knows by name. */
+/**
+ * HTTP methods the router knows by name.
+ *
+ * @example
+ * ```ts
+ * const methods: HttpMethod[] = ['GET', 'POST'];
+ * app.route({ method: methods, path: '/echo', handler: (ctx) => ({ method: ctx.method }) });
+ * ```
+ */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
-/** Options for `ctx.stream()`. */
+/**
+ * Options for `ctx.stream()`.
+ *
+ * @example
+ * ```ts
+ * app.get('/export.csv', (ctx) =>
+ *   ctx.stream(csvRows(), { type: 'text/csv; charset=utf-8', headers: { 'content-disposition': 'attachment' } }),
+ * );
+ * ```
+ */
 export interface StreamOptions {
   /** Content-Type; defaults to `application/octet-stream`. */
   type?: string;

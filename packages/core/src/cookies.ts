@@ -1,7 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FrameworkError } from './errors.ts';
 
-/** Attributes for a cookie the app sets. */
+/**
+ * Attributes for a cookie the app sets.
+ *
+ * @example
+ * ```ts
+ * ctx.cookies.set('session', token, { signed: true, maxAge: 60 * 60 * 24 * 7, sameSite: 'strict' });
+ * ```
+ */
 export interface CookieOptions {
   /** Lifetime in seconds; `0` deletes the cookie. */
   maxAge?: number;

@@ -6,7 +6,14 @@
 
 const HTTP_ERROR = Symbol.for('@framework/core/http-error');
 
-/** Reason phrases for the statuses the framework answers with itself. */
+/**
+ * Reason phrases for the statuses the framework answers with itself.
+ *
+ * @example
+ * ```ts
+ * console.log(STATUS_TEXT[413]); // 'Content Too Large'
+ * ```
+ */
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -42,7 +49,17 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-/** Options accepted by every `HttpError`. */
+/**
+ * Options accepted by every `HttpError`.
+ *
+ * @example
+ * ```ts
+ * throw new HttpError(402, 'Your trial has ended.', {
+ *   code: 'BILLING_TRIAL_ENDED',
+ *   details: { upgradeUrl: '/billing' },
+ * });
+ * ```
+ */
 export interface HttpErrorOptions {
   /** A stable machine-readable code, e.g. `FW_ERR_BODY_TOO_LARGE`. */
   code?: string;
@@ -216,7 +233,16 @@ export const TooManyRequestsError = subclass(429, 'TooManyRequestsError');
  */
 export const ServiceUnavailableError = subclass(503, 'ServiceUnavailableError');
 
-/** One problem found while validating a request, as sent to the client. */
+/**
+ * One problem found while validating a request, as sent to the client.
+ *
+ * @example
+ * ```ts
+ * app.onError((error, ctx) => {
+ *   if (isValidationError(error)) return ctx.json({ fields: error.issues.map((issue) => issue.path.join('.')) }, 400);
+ * });
+ * ```
+ */
 export interface ValidationIssue {
   /** Where the problem is, starting with the part of the request: `['body', 'email']`. */
   path: Array<string | number>;
@@ -226,7 +252,16 @@ export interface ValidationIssue {
   code: string;
 }
 
-/** The part of a request that a schema validates. */
+/**
+ * The part of a request that a schema validates.
+ *
+ * @example
+ * ```ts
+ * app.onError((error, ctx) => {
+ *   if (isValidationError(error) && error.target === 'query') return ctx.json({ message: 'Check the query.' }, 400);
+ * });
+ * ```
+ */
 export type ValidationTarget = 'params' | 'query' | 'body' | 'headers';
 
 /**
@@ -314,5 +349,13 @@ export const ERROR_CODES = {
   FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
 } as const;
 
-/** A code of a `FrameworkError`. */
+/**
+ * A code of a `FrameworkError`.
+ *
+ * @example
+ * ```ts
+ * const explain = (code: ErrorCode) => `${code}: ${ERROR_CODES[code]}`;
+ * explain('FW_ERR_ROUTE_CONFLICT'); // 'FW_ERR_ROUTE_CONFLICT: Two routes for one method match the same paths.'
+ * ```
+ */
 export type ErrorCode = keyof typeof ERROR_CODES;

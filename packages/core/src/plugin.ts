@@ -5,10 +5,32 @@ import type { Middleware, RouteInfo } from './types.ts';
 
 const PLUGIN = Symbol.for('@framework/core/plugin');
 
-/** A factory a plugin registers for a route option it adds (`auth: ['jwt']`, `rateLimit: {...}`). */
+/**
+ * A factory a plugin registers for a route option it adds (`auth: ['jwt']`, `rateLimit: {...}`).
+ *
+ * @example
+ * ```ts
+ * const requireRole: RouteOptionFactory<'admin' | 'user'> = (role) => (ctx, next) =>
+ *   ctx.headers['x-role'] === role ? next() : ctx.json({ error: `needs role ${role}` }, 403);
+ * // setup returns { routeOptions: { requireRole } }; then app.get('/admin', { requireRole: 'admin', handler })
+ * ```
+ */
 export type RouteOptionFactory<Value> = (value: Value, route: RouteInfo) => Middleware | undefined;
 
-/** What a plugin's `setup` may return: typed additions to the app, the context and route options. */
+/**
+ * What a plugin's `setup` may return: typed additions to the app, the context and route options.
+ *
+ * @example
+ * ```ts
+ * const database = definePlugin({
+ *   name: 'database',
+ *   setup(app, options: { url: string }) {
+ *     const db = connect(options.url);
+ *     return { decorate: { db }, context: { db: () => db } }; // app.db and ctx.db
+ *   },
+ * });
+ * ```
+ */
 export interface PluginExports {
   /** Properties added to the app: `decorate: { db }` gives `app.db`. */
   decorate?: object;
@@ -24,7 +46,15 @@ export interface PluginExports {
   routeOptions?: { [name: string]: RouteOptionFactory<never> };
 }
 
-/** Where a plugin's middleware, hooks and routes apply. */
+/**
+ * Where a plugin's middleware, hooks and routes apply. A plugin may declare it; `app.use(plugin, scope)`
+ * overrides it.
+ *
+ * @example
+ * ```ts
+ * const app = createApp().use(admin(), { scope: 'encapsulated', prefix: '/admin' });
+ * ```
+ */
 export interface PluginScope {
   /**
    * `global` (default): middleware and hooks the plugin adds apply to the whole app.
@@ -53,7 +83,17 @@ export interface PluginDefinition<Options, Exports extends PluginExports> extend
   setup(app: App, options: Options): Exports | undefined | void | Promise<Exports | undefined | void>;
 }
 
-/** A configured plugin, ready for `app.use()`. */
+/**
+ * A configured plugin, ready for `app.use()`: what calling a `definePlugin` factory returns.
+ *
+ * @example
+ * ```ts
+ * function useAll(app: App, plugins: PluginInstance[]): App {
+ *   for (const plugin of plugins) app.use(plugin);
+ *   return app;
+ * }
+ * ```
+ */
 export interface PluginInstance<Exports extends PluginExports = PluginExports> {
   readonly [PLUGIN]: true;
   readonly name: string;
@@ -66,7 +106,19 @@ export interface PluginInstance<Exports extends PluginExports = PluginExports> {
   readonly exports?: Exports;
 }
 
-/** The function `definePlugin` returns: call it with the plugin's options. */
+/**
+ * The function `definePlugin` returns: call it with the plugin's options (optional when `setup`
+ * does not require them). Name it to give a published plugin an explicit type.
+ *
+ * @example
+ * ```ts
+ * export const greeter: PluginFactory<{ word: string }, { decorate: { greet: () => string } }> = definePlugin({
+ *   name: 'greeter',
+ *   setup: (app, options: { word: string }) => ({ decorate: { greet: () => options.word } }),
+ * });
+ * createApp().use(greeter({ word: 'hello' })).greet(); // 'hello'
+ * ```
+ */
 export type PluginFactory<Options, Exports extends PluginExports> = undefined extends Options
   ? (options?: Options) => PluginInstance<Exports>
   : (options: Options) => PluginInstance<Exports>;

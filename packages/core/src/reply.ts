@@ -1,16 +1,48 @@
 import { Readable } from 'node:stream';
 
-/** What a streamed response can be made from. */
+/**
+ * What a streamed response can be made from.
+ *
+ * @example
+ * ```ts
+ * async function* ticks() {
+ *   for (let i = 0; i < 3; i++) yield `tick ${i}\n`;
+ * }
+ * app.get('/ticks', (ctx) => ctx.stream(ticks(), { type: 'text/plain' }));
+ * ```
+ */
 export type StreamSource =
   | AsyncIterable<string | Uint8Array>
   | Iterable<string | Uint8Array>
   | NodeJS.ReadableStream
   | ReadableStream<Uint8Array>;
 
-/** The body of a `Reply`. */
+/**
+ * The body of a `Reply`.
+ *
+ * @example
+ * ```ts
+ * app.use(async (ctx, next) => {
+ *   const reply = await next();
+ *   if (typeof reply.body === 'string') reply.headers.etag = `"${hash(reply.body)}"`;
+ *   return reply;
+ * });
+ * ```
+ */
 export type ReplyBody = string | Uint8Array | null | StreamSource;
 
-/** Response header values, keyed by lower-case name. `set-cookie` may hold several values. */
+/**
+ * Response header values, keyed by lower-case name. `set-cookie` may hold several values.
+ *
+ * @example
+ * ```ts
+ * app.use(async (ctx, next) => {
+ *   const reply = await next();
+ *   reply.headers['x-frame-options'] = 'DENY';
+ *   return reply;
+ * });
+ * ```
+ */
 export type ReplyHeaders = Record<string, string | string[]>;
 
 const REPLY = Symbol.for('@framework/core/reply');

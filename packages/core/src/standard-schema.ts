@@ -4,7 +4,17 @@
  */
 import { ValidationError, type ValidationIssue, type ValidationTarget } from './errors.ts';
 
-/** A schema from any Standard Schema library. */
+/**
+ * A schema from any Standard Schema library. Zod, valibot and arktype schemas implement it, so any
+ * of them can go in a route's `schema`.
+ *
+ * @example
+ * ```ts
+ * const Item = z.object({ id: z.number(), name: z.string() });
+ * const check = (schema: StandardSchemaV1, value: unknown) => schema['~standard'].validate(value);
+ * await check(Item, { id: 1, name: 'pen' }); // { value: { id: 1, name: 'pen' } }
+ * ```
+ */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': StandardSchemaV1.Props<Input, Output>;
 }
@@ -39,9 +49,26 @@ export declare namespace StandardSchemaV1 {
   export type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['output'];
 }
 
-/** The type a schema accepts. */
+/**
+ * The type a schema accepts (before defaults and transforms apply).
+ *
+ * @example
+ * ```ts
+ * const Paging = z.object({ page: z.number().default(1) });
+ * type PagingInput = InferInput<typeof Paging>; // { page?: number | undefined }
+ * ```
+ */
 export type InferInput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown;
-/** The type a schema produces. */
+/**
+ * The type a schema produces: what `ctx.params`, `ctx.query`, `ctx.body` and `ctx.headers` hold
+ * once their schema validated them.
+ *
+ * @example
+ * ```ts
+ * const Paging = z.object({ page: z.number().default(1) });
+ * type Paging = InferOutput<typeof Paging>; // { page: number }
+ * ```
+ */
 export type InferOutput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown;
 
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {

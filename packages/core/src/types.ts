@@ -26,7 +26,14 @@ type ParamName<S extends string> = S extends `:${infer Name}(${string}`
  */
 export type PathParams<P extends string> = string extends P ? Params : { [K in ParamName<Segments<P>>]: string };
 
-/** Joins a group prefix and a route path the way the router does. */
+/**
+ * Joins a group prefix and a route path the way the router does.
+ *
+ * @example
+ * ```ts
+ * type Full = JoinPath<'/api', '/users/:id'>; // '/api/users/:id'
+ * ```
+ */
 export type JoinPath<Prefix extends string, Path extends string> = Prefix extends ''
   ? Path
   : Path extends '/'
@@ -92,7 +99,14 @@ export type Next<TExtension = {}> = (
   ...args: {} extends TExtension ? [extension?: object] : [extension: TExtension]
 ) => Promise<Reply>;
 
-/** The properties `TOut` adds to `TIn`. */
+/**
+ * The properties `TOut` adds to `TIn`: what a middleware must pass to `next()`.
+ *
+ * @example
+ * ```ts
+ * type Added = AddedKeys<Context & { user: User }, Context>; // { user: User }
+ * ```
+ */
 export type AddedKeys<TOut, TIn> = { [K in keyof TOut as K extends keyof TIn ? never : K]: TOut[K] };
 
 /**
@@ -111,20 +125,50 @@ export type AddedKeys<TOut, TIn> = { [K in keyof TOut as K extends keyof TIn ? n
  */
 export type Middleware<TIn = Context, TOut = TIn> = (ctx: TIn, next: Next<AddedKeys<TOut, TIn>>) => unknown;
 
-/** Any middleware, whatever its context types. */
+/**
+ * Any middleware, whatever its context types.
+ *
+ * @example
+ * ```ts
+ * const common: AnyMiddleware[] = [withRequestId, auth]; // middleware that add different properties
+ * ```
+ */
 export type AnyMiddleware = (ctx: never, next: never) => unknown;
 
-/** The context a middleware adds. */
+/**
+ * The context a middleware adds.
+ *
+ * @example
+ * ```ts
+ * const auth: Middleware<Context, Context & { user: User }> = async (ctx, next) => next({ user: await load(ctx) });
+ * type Added = ExtensionOf<typeof auth>; // { user: User }
+ * ```
+ */
 export type ExtensionOf<M> = M extends (ctx: never, next: Next<infer E>) => unknown ? E : {};
 
-/** The context a list of middleware adds, left to right. */
+/**
+ * The context a list of middleware adds, left to right.
+ *
+ * @example
+ * ```ts
+ * type Added = ExtensionsOf<[typeof withRequestId, typeof auth]>; // { requestId: string } & { user: User }
+ * ```
+ */
 export type ExtensionsOf<M extends readonly unknown[]> = M extends readonly [infer Head, ...infer Tail]
   ? ExtensionOf<Head> & ExtensionsOf<Tail>
   : {};
 
 type SuccessStatus = 200 | 201 | 204;
 
-/** What a handler may return: anything, or with response schemas, the success body or a `Reply`. */
+/**
+ * What a handler may return: anything, or with response schemas, the success body or a `Reply`.
+ *
+ * @example
+ * ```ts
+ * const schema = { response: { 200: z.object({ id: z.number() }) } };
+ * const result: HandlerResult<typeof schema> = { id: 1 }; // { id: '1' } does not compile
+ * ```
+ */
 export type HandlerResult<S> = S extends { response: infer R }
   ? [Extract<keyof R, SuccessStatus>] extends [never]
     ? unknown
@@ -141,7 +185,17 @@ export type HandlerResult<S> = S extends { response: infer R }
  */
 export type Handler<Ctx, S = {}> = (ctx: Ctx) => HandlerResult<S> | Promise<HandlerResult<S>>;
 
-/** Documentation metadata for a route. */
+/**
+ * Documentation metadata for a route, listed with it by `app.routes()`.
+ *
+ * @example
+ * ```ts
+ * app.get('/users/:id', {
+ *   meta: { summary: 'Get a user', tags: ['users'], responses: { 404: 'No such user' } },
+ *   handler: (ctx) => findUser(ctx.params.id),
+ * });
+ * ```
+ */
 export interface RouteMeta {
   description?: string;
   summary?: string;
@@ -178,7 +232,20 @@ export type RouteConfig<Path extends string, S extends RouteSchema, M extends re
   bodyLimit?: number;
 } & { [K in keyof RO]?: RO[K] };
 
-/** Information about a route, given to plugins' route-option factories. */
+/**
+ * Information about a route, given to plugins' route-option factories.
+ *
+ * @example
+ * ```ts
+ * const audit: RouteOptionFactory<boolean> = (on, route: RouteInfo) => {
+ *   if (!on) return undefined;
+ *   return (ctx, next) => {
+ *     console.log(`audit ${route.method} ${route.path} from ${ctx.ip}`);
+ *     return next();
+ *   };
+ * };
+ * ```
+ */
 export interface RouteInfo {
   readonly method: string;
   readonly path: string;

@@ -367,3 +367,31 @@ describe('errors', () => {
     expect(await res.text()).toBe('<p>/nowhere is not here</p>');
   });
 });
+
+describe('app.fetch() serves Web requests', () => {
+  it('answers a Request with a Response, keeping the URL, method, headers and body', async () => {
+    const app = createApp({ logger: false });
+    app.post('/echo/:id', (ctx) => ({
+      id: ctx.params.id,
+      url: ctx.url.href,
+      secure: ctx.url.protocol,
+      header: ctx.headers['x-test'],
+      body: ctx.body as unknown,
+    }));
+    const res = await app.fetch(
+      new Request('https://api.example.com/echo/5?x=1', {
+        method: 'POST',
+        headers: { 'x-test': 'yes', 'content-type': 'application/json' },
+        body: '{"a":1}',
+      }),
+    );
+    expect(res).toBeInstanceOf(Response);
+    expect(await res.json()).toEqual({
+      id: '5',
+      url: 'https://api.example.com/echo/5?x=1',
+      secure: 'https:',
+      header: 'yes',
+      body: { a: 1 },
+    });
+  });
+});

@@ -23,7 +23,14 @@ export interface ServerRequest {
   onAbort(listener: () => void): void;
 }
 
-/** Options for `app.start()`. */
+/**
+ * Options for `app.start()`.
+ *
+ * @example
+ * ```ts
+ * await app.start({ port: Number(process.env.PORT ?? 3000), host: '0.0.0.0' });
+ * ```
+ */
 export interface StartOptions {
   /** Port to listen on; `0` picks a free one. Defaults to `PORT` from the environment, else 3000. */
   port?: number;
@@ -33,7 +40,15 @@ export interface StartOptions {
   driver?: 'node';
 }
 
-/** The address a started server listens on. */
+/**
+ * The address a started server listens on.
+ *
+ * @example
+ * ```ts
+ * const address = await app.start({ port: 0 }); // port 0 picks a free port
+ * console.log(`listening on ${address.url} (port ${address.port})`);
+ * ```
+ */
 export interface ServerAddress {
   /** e.g. `http://127.0.0.1:3000` */
   readonly url: string;
@@ -41,7 +56,15 @@ export interface ServerAddress {
   readonly port: number;
 }
 
-/** Limits and timeouts the node driver enforces; see security-cases.md rows 1–8. */
+/**
+ * Limits and timeouts the node driver enforces; see security-cases.md rows 1–8. Set any of them
+ * through `createApp({ server })`.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ server: { requestTimeout: 60_000, shutdownTimeout: 10_000 } });
+ * ```
+ */
 export interface ServerLimits {
   /** Time to receive the request headers (slowloris). Default 15 000 ms. */
   headersTimeout: number;
