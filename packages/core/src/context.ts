@@ -8,6 +8,7 @@ import {
   unsignCookieValue,
 } from './cookies.ts';
 import { FrameworkError, HttpError } from './errors.ts';
+import type { Serializer } from './internal/serializer.ts';
 import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT_TYPE } from './reply.ts';
 import type { ServerRequest } from './server/types.ts';
 import type { InferInput, StandardSchemaV1 } from './standard-schema.ts';
@@ -142,6 +143,14 @@ export interface Context<
 /** What the context needs from the app, shared by all requests. */
 export interface ContextRuntime {
   readonly cookieKeys: readonly string[];
+  /** Run response schemas in full (development) instead of their compiled serializers. */
+  readonly validateResponses: boolean;
+}
+
+/** A route's response schema for one status, with its compiled serializer when it has one. */
+export interface ResponseSpec {
+  readonly schema: StandardSchemaV1;
+  readonly serialize: Serializer | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -180,7 +189,7 @@ export class RequestContext {
   responseHeaders: ReplyHeaders | undefined;
   abort: AbortController | undefined;
   decorations: Record<string, unknown> | undefined;
-  responseSchemas: Record<number, StandardSchemaV1> | undefined;
+  responses: Record<number, ResponseSpec> | undefined;
 
   constructor(
     runtime: ContextRuntime,
@@ -207,12 +216,12 @@ export class RequestContext {
     this.responseHeaders = undefined;
     this.abort = undefined;
     this.decorations = undefined;
-    this.responseSchemas = undefined;
+    this.responses = undefined;
   }
 
   /** Validates a response body against the route's schema for `status`, dropping undeclared fields. */
   checkResponse(value: unknown, status: number): unknown {
-    const schema = this.responseSchemas?.[status];
+    const schema = this.responses?.[status]?.schema;
     if (schema === undefined) return value;
     const result = schema['~standard'].validate(value);
     if (result instanceof Promise) {
@@ -338,10 +347,32 @@ export class RequestContext {
   }
 
   json(data: unknown, status?: number, headers?: Record<string, string>): Reply {
-    const body = JSON.stringify(
-      this.responseSchemas === undefined ? data : this.checkResponse(data, status ?? this.statusCode),
-    );
-    return this.reply(status, JSON_TYPE, body === undefined ? 'null' : body, headers);
+    return this.reply(status, JSON_TYPE, this.serialize(data, status ?? this.statusCode), headers);
+  }
+
+  /**
+   * JSON for a response body. With a response schema for `status`: its compiled serializer (only
+   * declared fields, JSON types checked), or in development a full validation by the schema.
+   */
+  serialize(data: unknown, status: number): string {
+    const spec = this.responses?.[status];
+    if (spec !== undefined) {
+      if (spec.serialize === undefined || this.runtime.validateResponses) {
+        data = this.checkResponse(data, status);
+      } else {
+        try {
+          return spec.serialize(data);
+        } catch (error) {
+          if (!(error instanceof FrameworkError)) throw error;
+          throw new FrameworkError(
+            'FW_ERR_RESPONSE_VALIDATION',
+            `${this.method} ${this.path} returned a ${status} body that its response schema rejects: ${error.message}. Fix the handler or the schema.`,
+          );
+        }
+      }
+    }
+    const body = JSON.stringify(data);
+    return body === undefined ? 'null' : body;
   }
 
   text(text: string, status?: number, headers?: Record<string, string>): Reply {

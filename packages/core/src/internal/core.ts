@@ -1,15 +1,16 @@
 import { bodyTooLarge, parseBody } from '../body.ts';
-import { type ContextRuntime, RequestContext } from '../context.ts';
+import { type ContextRuntime, RequestContext, type ResponseSpec } from '../context.ts';
 import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.ts';
 import type { PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
-import { isReply, jsonReply, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
+import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
 import { Router, RouterError } from '../router/radix.ts';
 import type { RunningServer } from '../server/node.ts';
 import type { ServerAddress, ServerLimits, ServerRequest } from '../server/types.ts';
-import { isStandardSchema, type StandardSchemaV1, validateInput } from '../standard-schema.ts';
+import { isStandardSchema, validateInput } from '../standard-schema.ts';
 import type { RouteInfo } from '../types.ts';
 import { compose, type RuntimeMiddleware, type Terminal } from './compose.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { compileSerializer } from './serializer.ts';
 
 export type { Logger } from './logger.ts';
 
@@ -33,6 +34,12 @@ export interface AppOptions {
    * NODE_ENV is `development` or `test`; never do this in production.
    */
   exposeErrors?: boolean;
+  /**
+   * Validate response bodies with the full response schema (every constraint, clear errors) rather
+   * than only through its compiled serializer (declared fields, JSON types). Default: as `exposeErrors`,
+   * i.e. in development and tests.
+   */
+  validateResponses?: boolean;
   /** Treat `/users/` like `/users`. Default false. */
   ignoreTrailingSlash?: boolean;
   /** Longest route parameter, in characters; longer does not match (404). Default 100. */
@@ -84,6 +91,15 @@ const DEFAULT_LIMITS: ServerLimits = {
   maxHeadersCount: 100,
   shutdownTimeout: 25_000,
 };
+
+function compileResponses(schemas: unknown): Record<number, ResponseSpec> | undefined {
+  if (typeof schemas !== 'object' || schemas === null) return undefined;
+  const out: Record<number, ResponseSpec> = {};
+  for (const [status, schema] of Object.entries(schemas)) {
+    if (isStandardSchema(schema)) out[Number(status)] = { schema, serialize: compileSerializer(schema) };
+  }
+  return out;
+}
 
 function scopeChain(scope: Scope): Scope[] {
   const chain: Scope[] = [];
@@ -160,7 +176,10 @@ export class AppCore {
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
     const secret = options.cookies?.secret;
-    this.runtime = { cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret] };
+    this.runtime = {
+      cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret],
+      validateResponses: options.validateResponses ?? this.exposeErrors,
+    };
     // Each app gets its own context class so that plugins' context decorations stay per app.
     this.Ctx = class AppContext extends RequestContext {};
   }
@@ -319,28 +338,45 @@ export class AppCore {
     if (Array.isArray(own)) middlewares.push(...(own as RuntimeMiddleware[]));
     const handler = config.handler as (ctx: RequestContext) => unknown;
     const schema = (config.schema ?? undefined) as Record<string, unknown> | undefined;
-    const responses = schema?.response as Record<number, StandardSchemaV1> | undefined;
+    const responses = compileResponses(schema?.response);
     const status = typeof config.status === 'number' ? config.status : 200;
     const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : this.bodyLimit;
     const finish = (value: unknown, ctx: RequestContext) => this.toReply(value, ctx);
-    const terminal: Terminal = async (ctx) => finish(await handler(ctx), ctx);
+    // Not async: a synchronous handler costs no extra promise, an async one a single `then`.
+    const terminal: Terminal = (ctx) => {
+      const value = handler(ctx);
+      if (value instanceof Promise) return value.then((settled) => finish(settled, ctx));
+      return Promise.resolve(finish(value, ctx));
+    };
     const chain = compose(middlewares, terminal, finish);
     const onRequest = hooks.onRequest;
-    const run: Terminal = async (ctx) => {
+    const readBody = (ctx: RequestContext): Promise<void> | undefined => {
+      const request = ctx.request;
+      if (!request.hasBody) return undefined;
+      if (request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
+      return request.readBody(bodyLimit).then((raw) => {
+        ctx.rawBody = raw;
+      });
+    };
+    const full: Terminal = async (ctx) => {
       ctx.statusCode = status;
-      ctx.responseSchemas = responses;
+      ctx.responses = responses;
       for (const hook of onRequest) {
         const early = await hook(ctx);
         if (early !== undefined) return finish(early, ctx);
       }
-      const request = ctx.request;
-      if (request.hasBody) {
-        if (request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
-        ctx.rawBody = await request.readBody(bodyLimit);
-      }
+      await readBody(ctx);
       if (schema !== undefined) await validateRequest(ctx, schema);
       return chain(ctx);
     };
+    // The common case (no hooks, no schema) skips the async wrapper and its promise.
+    const fast: Terminal = (ctx) => {
+      ctx.statusCode = status;
+      ctx.responses = responses;
+      const reading = readBody(ctx);
+      return reading === undefined ? chain(ctx) : reading.then(() => chain(ctx));
+    };
+    const run = onRequest.length > 0 || schema !== undefined ? full : fast;
     return { run, bodyLimit, hooks };
   }
 
@@ -390,16 +426,15 @@ export class AppCore {
   }
 
   toReply(value: unknown, ctx: RequestContext): Reply | Promise<Reply> {
-    const schemas = ctx.responseSchemas;
     if (
-      schemas !== undefined &&
+      ctx.responses !== undefined &&
       value !== undefined &&
       typeof value !== 'string' &&
       !isReply(value) &&
       !(value instanceof Uint8Array) &&
       !(typeof Response !== 'undefined' && value instanceof Response)
     ) {
-      return jsonReply(ctx.checkResponse(value, ctx.statusCode), ctx.statusCode);
+      return new Reply(ctx.statusCode, { 'content-type': JSON_TYPE }, ctx.serialize(value, ctx.statusCode));
     }
     return toReply(value, ctx.statusCode);
   }
@@ -456,7 +491,9 @@ export class AppCore {
       reply = await this.renderError(error, ctx, compiled.hooks.onError);
     }
     if (ctx.responseHeaders !== undefined) mergeHeaders(reply, ctx.responseHeaders);
-    for (const hook of compiled.hooks.onResponse) {
+    const onResponse = compiled.hooks.onResponse;
+    if (onResponse.length === 0) return reply;
+    for (const hook of onResponse) {
       try {
         const replaced = await hook(ctx, reply);
         if (isReply(replaced)) reply = replaced;
@@ -479,7 +516,7 @@ export class AppCore {
     if (this.errorHandler) {
       try {
         ctx.statusCode = isHttpError(error) ? error.status : 500;
-        ctx.responseSchemas = undefined;
+        ctx.responses = undefined;
         const answer = await this.errorHandler(error as never, ctx as never);
         if (answer !== undefined) return await this.toReply(answer, ctx);
       } catch (handlerError) {
