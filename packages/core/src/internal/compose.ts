@@ -29,18 +29,20 @@ function extend(ctx: RequestContext, extension: object): void {
 export function compose(middlewares: readonly RuntimeMiddleware[], terminal: Terminal, toReply: ToReply): Terminal {
   if (middlewares.length === 0) return terminal;
   const count = middlewares.length;
-  return (ctx) => {
-    const dispatch = async (index: number): Promise<Reply> => {
-      if (index === count) return terminal(ctx);
-      const middleware = middlewares[index]!;
-      let called: Promise<Reply> | undefined;
-      const next = (extension?: object): Promise<Reply> => {
-        if (called !== undefined) return called;
-        if (extension !== undefined && extension !== null && extension !== (ctx as object)) extend(ctx, extension);
-        called = dispatch(index + 1);
-        return called;
-      };
-      const result = await middleware(ctx, next);
+
+  // One small state object per middleware level per request; no async wrapper, so a middleware
+  // that returns next()'s promise directly adds no extra promise of its own.
+  const dispatch = (ctx: RequestContext, index: number): Promise<Reply> => {
+    if (index === count) return terminal(ctx);
+    const middleware = middlewares[index]!;
+    let called: Promise<Reply> | undefined;
+    const next = (extension?: object): Promise<Reply> => {
+      if (called !== undefined) return called;
+      if (extension !== undefined && extension !== null && extension !== (ctx as object)) extend(ctx, extension);
+      called = dispatch(ctx, index + 1);
+      return called;
+    };
+    const settle = (result: unknown): Reply | Promise<Reply> => {
       if (result !== undefined) return isReply(result) ? result : toReply(result, ctx);
       if (called !== undefined) return called;
       throw new FrameworkError(
@@ -49,6 +51,19 @@ export function compose(middlewares: readonly RuntimeMiddleware[], terminal: Ter
           'Return next() to continue, or return a value to answer the request.',
       );
     };
-    return dispatch(0);
+    let result: unknown;
+    try {
+      result = middleware(ctx, next);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (called !== undefined && result === called) return called;
+    if (result instanceof Promise) return result.then(settle);
+    try {
+      return Promise.resolve(settle(result));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
+  return (ctx) => dispatch(ctx, 0);
 }
