@@ -12,8 +12,9 @@ import {
 import { isPlugin, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
 import { fetchHandler, requestInMemory } from './server/fetch.ts';
-import { startNodeServer } from './server/node.ts';
+import { type RunningServer, startNodeServer } from './server/node.ts';
 import type { ServerAddress, StartOptions } from './server/types.ts';
+import { startUwsServer } from './server/uws.ts';
 import type {
   AnyMiddleware,
   ContextFor,
@@ -398,7 +399,16 @@ class AppView {
         'The app is already started; call app.stop() before starting it again.',
       );
     }
-    const server = await startNodeServer(this.core, options);
+    const driver = options.driver ?? 'node';
+    let server: RunningServer;
+    if (driver === 'node') server = await startNodeServer(this.core, options);
+    else if (driver === 'uws' || driver === 'auto') server = await startUwsServer(this.core, options, driver);
+    else {
+      throw new FrameworkError(
+        'FW_ERR_SERVER_DRIVER',
+        `Unknown server driver ${JSON.stringify(driver)}; use 'node', 'uws' or 'auto'.`,
+      );
+    }
     this.core.server = server;
     for (const hook of this.core.startHooks) await hook(server.address);
     return server.address;

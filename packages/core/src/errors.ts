@@ -343,6 +343,7 @@ export const ERROR_CODES = {
   FW_ERR_PLUGIN_INVALID: 'Something that is not a plugin was passed where a plugin was expected.',
   FW_ERR_DECORATION_EXISTS: 'Two plugins decorate the app or the context with the same name.',
   FW_ERR_SERVER_STATE: 'The server was started twice or stopped before it started.',
+  FW_ERR_SERVER_DRIVER: 'The server driver asked for is unknown or cannot load here.',
   FW_ERR_INVALID_HEADER: 'A response header name or value is invalid.',
   FW_ERR_INVALID_COOKIE: 'A cookie name, value or attribute is invalid.',
   FW_ERR_MIDDLEWARE: 'A middleware neither called next() nor returned a response.',

@@ -54,6 +54,29 @@ describe('node server', () => {
     expect(await readJson(res)).toEqual({ id: '7', ip: '127.0.0.1', host: `127.0.0.1:${address.port}` });
   });
 
+  it('sends a Content-Length, not chunked framing, for a body known in full', async () => {
+    const app = createApp({ logger: false });
+    app.get('/', () => ({ word: 'héllo' }));
+    const { port } = await start(app);
+    const response = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(response.toLowerCase()).toContain(`content-length: ${Buffer.byteLength('{"word":"héllo"}')}`);
+    expect(response.toLowerCase()).not.toContain('transfer-encoding');
+  });
+
+  it('closes the connection instead of crashing when a middleware sets an invalid header', async () => {
+    const app = createApp({ logger: false });
+    app.use(async (_ctx, next) => {
+      const reply = await next();
+      reply.headers['x-bad'] = 'a\r\nb';
+      return reply;
+    });
+    app.get('/', () => 'x');
+    const { url } = await start(app);
+    await expect(fetch(url)).rejects.toThrow();
+    // The process is still up and serving (an unknown path never reaches the failing rewrite).
+    expect((await fetch(`${url}/missing`)).status).toBe(404);
+  });
+
   it('refuses to start twice', async () => {
     const app = createApp({ logger: false });
     await start(app);

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import { bodyTooLarge } from '../body.ts';
 import { HttpError } from '../errors.ts';
 import type { AppCore } from '../internal/core.ts';
 import type { Reply, StreamSource } from '../reply.ts';
+import { discard, iterate } from './shared.ts';
 import type { ServerAddress, ServerRequest, StartOptions } from './types.ts';
 
 /** A started server, as the app keeps it. */
@@ -97,6 +97,18 @@ class NodeRequest implements ServerRequest {
   }
 }
 
+/** Writes the status line and headers; a header a middleware set badly closes the connection instead of crashing. */
+function writeHead(res: ServerResponse, reply: Reply, log: AppCore['logger']): boolean {
+  try {
+    res.writeHead(reply.status, reply.headers);
+    return true;
+  } catch (error) {
+    log.error('a reply had an invalid status or header and was not sent; the connection was closed', { error });
+    res.destroy();
+    return false;
+  }
+}
+
 function waitForDrain(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -110,11 +122,7 @@ function waitForDrain(res: ServerResponse): Promise<void> {
 }
 
 async function writeStream(res: ServerResponse, source: StreamSource): Promise<void> {
-  const iterable: AsyncIterable<unknown> | Iterable<unknown> =
-    Symbol.asyncIterator in source || Symbol.iterator in source
-      ? (source as AsyncIterable<unknown>)
-      : Readable.from(source as AsyncIterable<unknown>);
-  for await (const chunk of iterable) {
+  for await (const chunk of iterate(source)) {
     if (res.destroyed) break;
     const data = typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : String(chunk);
     if (!res.write(data)) await waitForDrain(res);
@@ -122,20 +130,20 @@ async function writeStream(res: ServerResponse, source: StreamSource): Promise<v
   if (!res.destroyed) res.end();
 }
 
-function discard(source: StreamSource): void {
-  if (source instanceof Readable) source.destroy();
-  else if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) void source.cancel();
-}
-
 /** Writes a reply to a node:http response, streaming with backpressure. */
 export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, log: AppCore['logger']): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(reply.status, reply.headers);
   const body = reply.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
+    // writeHead() fixes the framing before end() sees the body: without a length it would be chunked.
+    if (body !== null && reply.headers['content-length'] === undefined) {
+      reply.headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    }
+    if (!writeHead(res, reply, log)) return;
     res.end(body ?? undefined);
     return;
   }
+  if (!writeHead(res, reply, log)) return;
   if (req.method === 'HEAD' || reply.status === 204 || reply.status === 304) {
     discard(body);
     res.end();
@@ -179,6 +187,9 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
       requestTimeout: limits.requestTimeout,
       headersTimeout: limits.headersTimeout,
       keepAliveTimeout: limits.keepAliveTimeout,
+      // How often Node checks headersTimeout and requestTimeout (30 s by default, which lets a
+      // request run up to twice its limit).
+      connectionsCheckingInterval: 1_000,
       requireHostHeader: true,
       insecureHTTPParser: false,
     },

@@ -36,8 +36,12 @@ export interface StartOptions {
   port?: number;
   /** Address to bind. Defaults to `HOST` from the environment, else `127.0.0.1`. */
   host?: string;
-  /** Which server to run. Only `node` (node:http) ships in this version. */
-  driver?: 'node';
+  /**
+   * Which server to run: `node` (node:http, the default), `uws` (uWebSockets.js, an optional peer
+   * dependency; fails with a `FrameworkError` naming the build to install when its native addon
+   * cannot load) or `auto` (uWebSockets.js where it loads, else node:http with one warning).
+   */
+  driver?: 'node' | 'uws' | 'auto';
 }
 
 /**

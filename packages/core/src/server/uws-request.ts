@@ -1,0 +1,534 @@
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { STATUS_CODES } from 'node:http';
+import { bodyTooLarge } from '../body.ts';
+import { FrameworkError, HttpError } from '../errors.ts';
+import type { AppCore } from '../internal/core.ts';
+import type { Reply, StreamSource } from '../reply.ts';
+import { discard, iterate } from './shared.ts';
+import type { ServerRequest } from './types.ts';
+
+/** What every request of one uWS server shares. */
+export interface UwsServerState {
+  readonly core: AppCore;
+  /** Set once `close()` began: new requests get a 503, replies close their connection. */
+  closing: boolean;
+  /** Called once per request when its response is complete or the client is gone. */
+  settled(request: UwsRequest): void;
+}
+
+// RFC 9110 §5.1 token, and the field-value bytes node:http accepts (no CR, LF, NUL or other CTLs).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const NON_ASCII = /[\x80-\xff]/;
+// As node:http matches it.
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+// node:http keeps the first of these when a request repeats them and joins the others with ", ".
+const SINGLE_VALUE = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+type BodyState = 'receiving' | 'complete' | 'tooLarge' | 'aborted' | 'timedOut';
+
+type Writer = (offset: number) => boolean;
+
+function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+}
+
+/** uWS gives IPv6 addresses uncompressed; node:http gives `::1` and `::ffff:127.0.0.1`. */
+export function formatAddress(raw: ArrayBuffer): string {
+  const text = Buffer.from(raw).toString('latin1');
+  if (!text.includes(':')) return text;
+  const groups = text.split(':');
+  if (groups.length === 8 && groups.slice(0, 5).every((group) => /^0+$/.test(group)) && groups[5] === 'ffff') {
+    const high = Number.parseInt(groups[6]!, 16);
+    const low = Number.parseInt(groups[7]!, 16);
+    return `::ffff:${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  try {
+    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  } catch {
+    return text;
+  }
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  return Buffer.from(typeof chunk === 'string' ? chunk : String(chunk));
+}
+
+/**
+ * One request on the uWebSockets.js driver: the driver contract for the app, and the writer of
+ * its reply. uWS invalidates `res` once it has ended or the client went away, and touching it
+ * then throws (uNetworking/uWebSockets.js#1296), so every write checks `done` first.
+ */
+export class UwsRequest implements ServerRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly secure = false;
+  readonly hasBody: boolean;
+  readonly contentLength: number;
+  /** Number of header lines and their size in bytes, request line included. */
+  readonly headerCount: number;
+  readonly headerBytes: number;
+  /** Why the framing of this request cannot be trusted (answered 400 and closed), if it cannot. */
+  readonly framingError: string | undefined;
+  readonly expectsContinue: boolean;
+  /** True once the response is complete or the client is gone: `res` must not be touched. */
+  done = false;
+  aborted = false;
+  private readonly res: HttpResponse;
+  private readonly state: UwsServerState;
+  private readonly address: ArrayBuffer;
+  private formattedIp: string | undefined;
+  private abortListeners: Array<() => void> | undefined;
+  private body: BodyState = 'receiving';
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private bufferLimit = 0;
+  private bodyWaiter:
+    | { limit: number; resolve: (body: Uint8Array) => void; reject: (error: unknown) => void }
+    | undefined;
+  private bodyTimer: NodeJS.Timeout | undefined;
+  private writer: Writer | undefined;
+  private writableRegistered = false;
+  private wake: (() => void) | undefined;
+
+  constructor(res: HttpResponse, req: HttpRequest, state: UwsServerState) {
+    // Registered before anything else: uWS terminates the process if a handler returns without an
+    // abort handler and without answering, and the client can leave during any later await.
+    res.onAborted(() => this.abort());
+    this.res = res;
+    this.state = state;
+    // The HttpRequest is stack-allocated by uWS and dies when this handler returns: copy it all now.
+    this.method = req.getCaseSensitiveMethod();
+    this.path = req.getUrl();
+    // This build returns undefined, not '', when the target has no query.
+    const query: string | undefined = req.getQuery();
+    this.url = query ? `${this.path}?${query}` : this.path;
+    const headers: Record<string, string | string[] | undefined> = Object.create(null);
+    let count = 0;
+    let bytes = this.method.length + this.url.length + 12;
+    let lengths = 0;
+    let encodings = 0;
+    req.forEach((name, value) => {
+      count++;
+      bytes += name.length + value.length + 4;
+      if (name === 'content-length') lengths++;
+      else if (name === 'transfer-encoding') encodings++;
+      const existing = headers[name];
+      if (existing === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+      else if (Array.isArray(existing)) existing.push(value);
+      else if (name === 'cookie') headers[name] = `${existing}; ${value}`;
+      else if (!SINGLE_VALUE.has(name)) headers[name] = `${existing}, ${value}`;
+    });
+    this.headers = headers;
+    this.headerCount = count;
+    this.headerBytes = bytes + 2;
+    this.address = res.getRemoteAddressAsText();
+
+    const length = headers['content-length'];
+    const encoding = headers['transfer-encoding'];
+    this.contentLength = typeof length === 'string' ? Number(length) : -1;
+    this.hasBody = this.contentLength > 0 || encoding !== undefined;
+    const expect = headers.expect;
+    this.expectsContinue = typeof expect === 'string' && CONTINUE.test(expect);
+    // uWS frames the body by the first Content-Length and by "chunked" alone; anything node's
+    // parser would refuse (RFC 9112 §6.3: repeated or invalid lengths, both headers, other codings)
+    // is answered 400 and the connection closed, since uWS may have framed it differently.
+    this.framingError =
+      lengths > 1
+        ? 'repeated Content-Length'
+        : typeof length === 'string' && !/^\d+$/.test(length)
+          ? 'invalid Content-Length'
+          : encodings > 1 || (typeof encoding === 'string' && encoding.toLowerCase() !== 'chunked')
+            ? 'unsupported Transfer-Encoding'
+            : lengths > 0 && encodings > 0
+              ? 'both Content-Length and Transfer-Encoding'
+              : undefined;
+  }
+
+  get ip(): string {
+    this.formattedIp ??= formatAddress(this.address);
+    return this.formattedIp;
+  }
+
+  /**
+   * Starts buffering the body at once: uWS drops body data that arrives while no `onData` handler
+   * is set, and the app reads the body only after its `onRequest` hooks ran. At most `limit` bytes
+   * are kept; past that the body is refused and the rest discarded as it arrives.
+   */
+  receiveBody(limit: number, timeout: number): void {
+    this.bufferLimit = limit;
+    this.res.onData((chunk, isLast) => this.onChunk(chunk, isLast));
+    // uWS's own timeouts are not reachable from JS; this is security-cases.md row 2 (slow body).
+    this.bodyTimer = setTimeout(() => this.bodyTimedOut(), timeout);
+    this.bodyTimer.unref();
+  }
+
+  private onChunk(chunk: ArrayBuffer, isLast: boolean): void {
+    if (this.body !== 'receiving') return;
+    if (this.done) {
+      // Answered before the body arrived (a 404, say): uWS discards the rest of it.
+      this.endBody('complete');
+      this.chunks = [];
+      return;
+    }
+    this.received += chunk.byteLength;
+    const limit = this.bodyWaiter?.limit ?? this.bufferLimit;
+    if (this.received > limit) {
+      this.endBody('tooLarge');
+      this.chunks = [];
+      this.bodyWaiter?.reject(bodyTooLarge(limit));
+      this.bodyWaiter = undefined;
+      return;
+    }
+    // uWS neuters the ArrayBuffer when this callback returns, so keep a copy.
+    if (chunk.byteLength > 0) this.chunks.push(Buffer.from(new Uint8Array(chunk)));
+    if (isLast) {
+      this.endBody('complete');
+      if (this.bodyWaiter) {
+        this.bodyWaiter.resolve(this.takeBody());
+        this.bodyWaiter = undefined;
+      }
+    }
+  }
+
+  private endBody(state: BodyState): void {
+    this.body = state;
+    if (this.bodyTimer !== undefined) clearTimeout(this.bodyTimer);
+    this.bodyTimer = undefined;
+  }
+
+  private takeBody(): Uint8Array {
+    const chunks = this.chunks;
+    this.chunks = [];
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.received);
+  }
+
+  private bodyTimedOut(): void {
+    if (this.body !== 'receiving') return;
+    this.endBody('timedOut');
+    this.chunks = [];
+    const error = requestTimeout();
+    if (this.bodyWaiter) {
+      this.bodyWaiter.reject(error);
+      this.bodyWaiter = undefined;
+    } else {
+      // The app has not asked for the body yet (a slow onRequest hook): answer now, as node does.
+      this.send(this.state.core.problem(error, undefined));
+    }
+  }
+
+  readBody(limit: number): Promise<Uint8Array> {
+    switch (this.body) {
+      case 'complete':
+        return this.received > limit ? Promise.reject(bodyTooLarge(limit)) : Promise.resolve(this.takeBody());
+      case 'tooLarge':
+        return Promise.reject(bodyTooLarge(Math.min(limit, this.bufferLimit)));
+      case 'timedOut':
+        return Promise.reject(requestTimeout());
+      case 'aborted':
+        return Promise.reject(bodyAborted());
+      default:
+        if (this.received > limit) {
+          this.endBody('tooLarge');
+          this.chunks = [];
+          return Promise.reject(bodyTooLarge(limit));
+        }
+        return new Promise((resolve, reject) => {
+          this.bodyWaiter = { limit, resolve, reject };
+        });
+    }
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.aborted) {
+      queueMicrotask(listener);
+      return;
+    }
+    if (this.done) return;
+    if (this.abortListeners === undefined) this.abortListeners = [listener];
+    else this.abortListeners.push(listener);
+  }
+
+  private abort(): void {
+    if (this.done) return;
+    this.aborted = true;
+    this.done = true;
+    if (this.body === 'receiving') {
+      this.endBody('aborted');
+      this.chunks = [];
+      this.bodyWaiter?.reject(bodyAborted());
+      this.bodyWaiter = undefined;
+    }
+    // A stream waiting for the socket to drain resumes, sees `aborted` and stops its source.
+    this.wake?.();
+    const listeners = this.abortListeners;
+    this.abortListeners = undefined;
+    if (listeners) {
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch (error) {
+          this.state.core.logger.error('an abort listener failed', { error });
+        }
+      }
+    }
+    this.state.settled(this);
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.abortListeners = undefined;
+    if (this.bodyTimer !== undefined) clearTimeout(this.bodyTimer);
+    this.bodyTimer = undefined;
+    this.state.settled(this);
+  }
+
+  /** Closes the connection at once (shutdown deadline, or a stream that failed after its headers). */
+  close(): void {
+    if (this.done) return;
+    // Fires onAborted synchronously, which settles this request.
+    this.res.close();
+  }
+
+  /** Answers with a fixed status and no body, then closes, like node:http's answer to a parse error. */
+  refuse(status: 400 | 431): void {
+    if (this.done) return;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status)).end('', true);
+    });
+    this.finish();
+  }
+
+  /** Writes a reply; never throws, and drops it if the client is gone. */
+  send(reply: Reply): void {
+    if (this.done) {
+      discard(reply.body);
+      return;
+    }
+    try {
+      const invalid = invalidHeader(reply);
+      if (invalid === undefined) {
+        this.write(reply);
+        return;
+      }
+      // node:http throws on these; uWS would send them as they are (response splitting, HD-04).
+      discard(reply.body);
+      this.write(
+        this.state.core.problem(
+          new FrameworkError('FW_ERR_INVALID_HEADER', `The reply has an invalid header: ${invalid}.`),
+          undefined,
+        ),
+      );
+    } catch (error) {
+      this.state.core.logger.error('a reply could not be written; the connection was closed', { error });
+      discard(reply.body);
+      this.close();
+    }
+  }
+
+  private write(reply: Reply): void {
+    const { status, body } = reply;
+    const close = this.state.closing || reply.headers.connection === 'close';
+    const declared = reply.headers['content-length'];
+    const length = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : undefined;
+    const res = this.res;
+    const noBody = this.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+
+    if (noBody) {
+      discard(body);
+      res.cork(() => {
+        // uWS closes only through end(body, true), so a no-body reply that should close says so
+        // in a header and the client closes.
+        this.writeHead(reply, close);
+        // Content-Length is only ever what the app declared: node:http sends none for HEAD, and
+        // RFC 9110 §8.6 forbids it on 1xx and 204. Never endWithoutBody(undefined, ...): this
+        // build then sends "Content-Length: 9223372036854775808".
+        if (length !== undefined && status !== 204 && status >= 200) res.endWithoutBody(length);
+        else res.endWithoutBody();
+      });
+      this.finish();
+      return;
+    }
+    if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
+      res.cork(() => {
+        this.writeHead(reply, false);
+        res.end(body ?? '', close);
+      });
+      this.finish();
+      return;
+    }
+    res.cork(() => this.writeHead(reply, close));
+    const stream = length === undefined ? this.streamChunked(body) : this.streamKnownLength(body, length);
+    stream.catch((error: unknown) => {
+      this.state.core.logger.error(
+        'a streamed response failed after its headers were sent; the connection was closed',
+        {
+          error,
+        },
+      );
+      this.close();
+    });
+  }
+
+  /** Status and headers. uWS adds Date, Content-Length or Transfer-Encoding, and Connection itself. */
+  private writeHead(reply: Reply, connectionClose: boolean): void {
+    const res = this.res;
+    res.writeStatus(statusLine(reply.status));
+    const headers = reply.headers;
+    for (const name in headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection' || lower === 'date') {
+        continue;
+      }
+      const value = headers[name]!;
+      if (Array.isArray(value)) for (const item of value) res.writeHeader(name, headerValue(item));
+      else res.writeHeader(name, headerValue(value));
+    }
+    if (connectionClose) res.writeHeader('connection', 'close');
+  }
+
+  private ensureWritable(): void {
+    if (this.writableRegistered) return;
+    this.writableRegistered = true;
+    this.res.onWritable((offset) => {
+      const writer = this.writer;
+      if (writer !== undefined) return writer(offset);
+      this.wake?.();
+      return true;
+    });
+  }
+
+  private waitWritable(): Promise<void> {
+    this.ensureWritable();
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Streams with chunked encoding; `write` buffers what the socket cannot take, so wait for onWritable. */
+  private async streamChunked(source: StreamSource): Promise<void> {
+    const res = this.res;
+    for await (const chunk of iterate(source)) {
+      if (this.done) break;
+      const data = toBytes(chunk);
+      // A zero-length write ends a chunked response in uWS.
+      if (data.byteLength === 0) continue;
+      let ok = true;
+      res.cork(() => {
+        ok = res.write(data);
+      });
+      if (!ok) await this.waitWritable();
+      if (this.done) break;
+    }
+    if (this.done) return;
+    // Not end('', true): after chunked writes this build puts "Connection: close" into the body.
+    res.cork(() => res.end());
+    this.finish();
+  }
+
+  /** Streams a body of declared length with tryEnd, which writes only what the socket takes now. */
+  private async streamKnownLength(source: StreamSource, total: number): Promise<void> {
+    const res = this.res;
+    for await (const chunk of iterate(source)) {
+      if (this.done) break;
+      const data = toBytes(chunk);
+      if (data.byteLength === 0) continue;
+      const start = res.getWriteOffset();
+      let result: [boolean, boolean] = [true, false];
+      res.cork(() => {
+        result = res.tryEnd(data, total);
+      });
+      if (result[1]) {
+        this.finish();
+        break;
+      }
+      if (!result[0]) {
+        const completed = await new Promise<boolean>((resolve) => {
+          this.wake = () => {
+            this.wake = undefined;
+            this.writer = undefined;
+            resolve(false);
+          };
+          this.writer = (offset) => {
+            let retry: [boolean, boolean] = [false, false];
+            res.cork(() => {
+              retry = res.tryEnd(data.subarray(offset - start), total);
+            });
+            if (retry[0] || retry[1]) {
+              this.writer = undefined;
+              this.wake = undefined;
+              resolve(retry[1]);
+            }
+            return retry[0];
+          };
+          this.ensureWritable();
+        });
+        if (completed) {
+          this.finish();
+          break;
+        }
+      }
+    }
+    if (this.done) return;
+    // The source ended before the declared Content-Length: the framing cannot be completed.
+    this.state.core.logger.error(`a streamed response ended before its declared ${total}-byte Content-Length`);
+    this.close();
+  }
+}
+
+function headerValue(value: string): string | Uint8Array {
+  // node:http sends header values as latin1 and uWS as UTF-8; keep node's bytes.
+  return NON_ASCII.test(value) ? Buffer.from(value, 'latin1') : value;
+}
+
+function invalidHeader(reply: Reply): string | undefined {
+  if (!Number.isInteger(reply.status) || reply.status < 100 || reply.status > 999) return `status ${reply.status}`;
+  for (const name in reply.headers) {
+    if (!TOKEN.test(name)) return JSON.stringify(name);
+    const value = reply.headers[name];
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      if (typeof item !== 'string' || INVALID_VALUE.test(item)) return `${name} (the value contains CR, LF or NUL)`;
+    }
+  }
+  return undefined;
+}
+
+function requestTimeout(): HttpError {
+  return new HttpError(408, 'The request body was not received in time.', {
+    code: 'FW_ERR_REQUEST_TIMEOUT',
+    headers: { connection: 'close' },
+  });
+}
+
+function bodyAborted(): HttpError {
+  return new HttpError(400, 'The client closed the connection before sending the whole body.', {
+    code: 'FW_ERR_BODY_ABORTED',
+  });
+}
