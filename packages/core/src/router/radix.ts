@@ -46,6 +46,8 @@ export const ALL_METHODS = 'ALL';
 const COMMON_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 const METHOD = /^[A-Z][A-Z0-9_-]*$/;
 const SLASH = 0x2f;
+/** The params of every static match: shared, so frozen. */
+const NO_PARAMS: Record<string, string> = Object.freeze({});
 
 function decodeParam(raw: string, name: string): string {
   try {
@@ -84,7 +86,8 @@ export class Router<T> {
   readonly #ignoreTrailingSlash: boolean;
   readonly #root = new Node<T>('');
   /** Fully static routes by normalized path, then method. */
-  readonly #static = new Map<string, Map<string, Entry<T>>>();
+  /** Static routes by path and method, each with its match object made once (no allocation per lookup). */
+  readonly #static = new Map<string, Map<string, RouteMatch<T>>>();
   readonly #routes: RouteInfo<T>[] = [];
   /** Whether any route has a parameter or a wildcard; when not, the tree is never searched. */
   #dynamic = false;
@@ -159,7 +162,7 @@ export class Router<T> {
         byMethod = new Map();
         this.#static.set(key, byMethod);
       }
-      byMethod.set(method, entry);
+      byMethod.set(method, { value, params: NO_PARAMS });
     } else {
       this.#dynamic = true;
     }
@@ -179,8 +182,8 @@ export class Router<T> {
     const normalized = this.#normalize(path);
     const byMethod = this.#static.get(normalized);
     if (byMethod !== undefined) {
-      const entry = byMethod.get(method) ?? byMethod.get(ALL_METHODS);
-      if (entry !== undefined) return { value: entry.value, params: {} };
+      const match = byMethod.get(method) ?? byMethod.get(ALL_METHODS);
+      if (match !== undefined) return match;
     }
     if (!this.#dynamic || normalized.charCodeAt(0) !== SLASH) return null;
     const entry = this.#match(this.#root, normalized, 1, 0, method);
