@@ -24,7 +24,7 @@ export function ready(name, port) {
 }
 
 /**
- * The server cannot run here (a missing native build, a driver that is not implemented...).
+ * The server cannot run here (a missing native build, a driver this version lacks...).
  * The harness reports `not available: <reason>` for it and goes on with the others.
  */
 export function unavailable(reason) {

@@ -4,14 +4,22 @@ import { loadUws, UWS_UNOFFICIAL_INSTALL } from '../../src/server/uws.ts';
 import { formatAddress } from '../../src/server/uws-request.ts';
 
 // Under the toolchain's Node 24 the unofficial build has no native addon and falls back to pure JS,
-// which the driver must treat as "cannot load". Where it does load (Node 20), these cases do not apply.
+// which the driver must treat as "cannot load". These cases need that situation, so the suite
+// asserts it first rather than passing vacuously where uWS does load.
 const consoleWarn = vi.spyOn(console, 'warn');
 const loaded = await loadUws({ maxHeaderSize: 16 * 1024 });
 const leakedWarnings = consoleWarn.mock.calls.length;
 consoleWarn.mockRestore();
 const loads = loaded.ok;
 
-describe.skipIf(loads)('choosing the driver where uWebSockets.js cannot load', () => {
+describe('choosing the driver where uWebSockets.js cannot load', () => {
+  it('runs where the native uWebSockets.js build cannot load (the toolchain Node)', () => {
+    expect(
+      loads,
+      `uWebSockets.js loaded natively on Node ${process.versions.node}; run this file on Node 22 or later`,
+    ).toBe(false);
+  });
+
   it("falls back to node:http for driver 'auto' with exactly one warning", async () => {
     const warnings: string[] = [];
     const app = createApp({ logger: { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} } });
