@@ -143,15 +143,6 @@ export function createHttpError(status: number, message?: string, options?: Http
   return new HttpError(status, message, options);
 }
 
-function subclass(status: number, name: string) {
-  return class extends HttpError {
-    constructor(message?: string, options?: HttpErrorOptions) {
-      super(status, message, options);
-      this.name = name;
-    }
-  };
-}
-
 /**
  * 400: the request is malformed.
  * @example
@@ -159,7 +150,12 @@ function subclass(status: number, name: string) {
  * throw new BadRequestError('The "from" date must be before the "to" date.');
  * ```
  */
-export const BadRequestError = subclass(400, 'BadRequestError');
+export class BadRequestError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(400, message, options);
+    this.name = 'BadRequestError';
+  }
+}
 /**
  * 401: the request lacks valid credentials.
  * @example
@@ -167,7 +163,12 @@ export const BadRequestError = subclass(400, 'BadRequestError');
  * throw new UnauthorizedError('Sign in first.', { headers: { 'WWW-Authenticate': 'Bearer' } });
  * ```
  */
-export const UnauthorizedError = subclass(401, 'UnauthorizedError');
+export class UnauthorizedError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(401, message, options);
+    this.name = 'UnauthorizedError';
+  }
+}
 /**
  * 403: the credentials are valid but not allowed to do this.
  * @example
@@ -175,7 +176,12 @@ export const UnauthorizedError = subclass(401, 'UnauthorizedError');
  * throw new ForbiddenError('Only admins can delete users.');
  * ```
  */
-export const ForbiddenError = subclass(403, 'ForbiddenError');
+export class ForbiddenError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(403, message, options);
+    this.name = 'ForbiddenError';
+  }
+}
 /**
  * 404: there is nothing here.
  * @example
@@ -183,7 +189,12 @@ export const ForbiddenError = subclass(403, 'ForbiddenError');
  * throw new NotFoundError(`No post with id ${ctx.params.id}.`);
  * ```
  */
-export const NotFoundError = subclass(404, 'NotFoundError');
+export class NotFoundError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(404, message, options);
+    this.name = 'NotFoundError';
+  }
+}
 /**
  * 409: the request conflicts with the current state.
  * @example
@@ -191,7 +202,12 @@ export const NotFoundError = subclass(404, 'NotFoundError');
  * throw new ConflictError('That email is already registered.');
  * ```
  */
-export const ConflictError = subclass(409, 'ConflictError');
+export class ConflictError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(409, message, options);
+    this.name = 'ConflictError';
+  }
+}
 /**
  * 413: the request body is larger than the limit.
  * @example
@@ -199,7 +215,12 @@ export const ConflictError = subclass(409, 'ConflictError');
  * throw new PayloadTooLargeError('Uploads are limited to 10 MB.');
  * ```
  */
-export const PayloadTooLargeError = subclass(413, 'PayloadTooLargeError');
+export class PayloadTooLargeError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(413, message, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}
 /**
  * 415: the body's content type is not one this route accepts.
  * @example
@@ -207,7 +228,12 @@ export const PayloadTooLargeError = subclass(413, 'PayloadTooLargeError');
  * throw new UnsupportedMediaTypeError('Send the body as application/json.');
  * ```
  */
-export const UnsupportedMediaTypeError = subclass(415, 'UnsupportedMediaTypeError');
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(415, message, options);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
 /**
  * 422: the request is well-formed but cannot be processed.
  * @example
@@ -215,7 +241,12 @@ export const UnsupportedMediaTypeError = subclass(415, 'UnsupportedMediaTypeErro
  * throw new UnprocessableEntityError('The coupon has expired.');
  * ```
  */
-export const UnprocessableEntityError = subclass(422, 'UnprocessableEntityError');
+export class UnprocessableEntityError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(422, message, options);
+    this.name = 'UnprocessableEntityError';
+  }
+}
 /**
  * 429: too many requests.
  * @example
@@ -223,7 +254,12 @@ export const UnprocessableEntityError = subclass(422, 'UnprocessableEntityError'
  * throw new TooManyRequestsError('Slow down.', { headers: { 'Retry-After': '30' } });
  * ```
  */
-export const TooManyRequestsError = subclass(429, 'TooManyRequestsError');
+export class TooManyRequestsError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(429, message, options);
+    this.name = 'TooManyRequestsError';
+  }
+}
 /**
  * 503: a dependency (database, cache, queue) is unavailable.
  * @example
@@ -231,7 +267,12 @@ export const TooManyRequestsError = subclass(429, 'TooManyRequestsError');
  * throw new ServiceUnavailableError('The database is unreachable; try again shortly.', { cause: error });
  * ```
  */
-export const ServiceUnavailableError = subclass(503, 'ServiceUnavailableError');
+export class ServiceUnavailableError extends HttpError {
+  constructor(message?: string, options?: HttpErrorOptions) {
+    super(503, message, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}
 
 /**
  * One problem found while validating a request, as sent to the client.
