@@ -379,6 +379,7 @@ export class FrameworkError extends Error {
 export const ERROR_CODES = {
   FW_ERR_ROUTE_CONFLICT: 'Two routes for one method match the same paths.',
   FW_ERR_ROUTE_INVALID: 'A route pattern is malformed.',
+  FW_ERR_BAD_PATH: 'A request path parameter is not valid percent-encoding (answered with 400).',
   FW_ERR_ROUTE_OPTION: 'A route sets an option that no registered plugin provides.',
   FW_ERR_PLUGIN_DEPENDENCY: 'A plugin needs another plugin that is not registered before it.',
   FW_ERR_PLUGIN_INVALID: 'Something that is not a plugin was passed where a plugin was expected.',

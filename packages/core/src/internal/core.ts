@@ -189,17 +189,8 @@ export class AppCore {
   }
 
   addRoute(record: RouteRecord): void {
-    try {
-      this.router.add(record.method, record.path, record);
-    } catch (error) {
-      if (error instanceof RouterError) {
-        throw new FrameworkError(
-          error.code === 'FW_ERR_ROUTE_CONFLICT' ? 'FW_ERR_ROUTE_CONFLICT' : 'FW_ERR_ROUTE_INVALID',
-          error.message,
-        );
-      }
-      throw error;
-    }
+    // RouterError is a FrameworkError: its code and message reach the caller as they are.
+    this.router.add(record.method, record.path, record);
     this.routes.push(record);
     this.invalidate();
   }

@@ -1,3 +1,5 @@
+import { FrameworkError } from '../errors.ts';
+
 /** The codes a `RouterError` can carry. */
 export type RouterErrorCode = 'FW_ERR_ROUTE_CONFLICT' | 'FW_ERR_ROUTE_INVALID' | 'FW_ERR_BAD_PATH';
 
@@ -15,14 +17,13 @@ export type RouterErrorCode = 'FW_ERR_ROUTE_CONFLICT' | 'FW_ERR_ROUTE_INVALID' |
  * catch (e) { if (e instanceof RouterError) console.error(e.code, e.message); }
  * ```
  */
-export class RouterError extends Error {
+export class RouterError extends FrameworkError {
   /** A stable machine-readable code. */
-  readonly code: RouterErrorCode;
+  declare readonly code: RouterErrorCode;
 
   constructor(code: RouterErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'RouterError';
-    this.code = code;
   }
 }
 
