@@ -11,6 +11,7 @@ import {
 } from './internal/core.ts';
 import { isPlugin, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
+import { compileSecurity, type SecurityOptions } from './security/headers.ts';
 import { fetchHandler, requestInMemory } from './server/fetch.ts';
 import { type RunningServer, startNodeServer } from './server/node.ts';
 import type { ServerAddress, StartOptions } from './server/types.ts';
@@ -205,6 +206,11 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   onError(handler: (error: unknown, ctx: Context & C) => unknown): App<D, C, RO, Prefix>;
   /** Answers requests that match no route (after the app's middleware ran). */
   notFound(handler: (ctx: Context & C) => unknown): App<D, C, RO, Prefix>;
+  /**
+   * Sets the security headers of every response (helmet's set by default, computed once). Replaces
+   * what `createApp({ security })` set; applies to the whole app.
+   */
+  security(options: SecurityOptions): App<D, C, RO, Prefix>;
   /** Adds a hook run for each request before its middleware; returning a value answers the request. */
   onRequest(hook: RequestHook<C>): App<D, C, RO, Prefix>;
   /** Adds a hook run with each reply before it is sent. */
@@ -342,6 +348,11 @@ class AppView {
   notFound(handler: (ctx: never) => unknown): this {
     this.core.notFoundHandler = handler;
     this.core.invalidate();
+    return this;
+  }
+
+  security(options: SecurityOptions): this {
+    this.core.security = compileSecurity(options);
     return this;
   }
 

@@ -10,6 +10,8 @@ import {
 import { FrameworkError, HttpError } from './errors.ts';
 import type { Serializer } from './internal/serializer.ts';
 import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT_TYPE } from './reply.ts';
+import { createNonce } from './security/headers.ts';
+import { clientAddress, forwardedValue, type TrustFunction } from './security/trust-proxy.ts';
 import type { ServerRequest } from './server/types.ts';
 import type { InferInput, StandardSchemaV1 } from './standard-schema.ts';
 
@@ -120,8 +122,20 @@ export interface Context<
   readonly path: string;
   /** The full request URL, built on first read from the `Host` header. */
   readonly url: URL;
-  /** The client's IP address, from the socket. */
+  /**
+   * The client's IP address: the socket's peer, or with `trustProxy` the first untrusted hop of
+   * `X-Forwarded-For` (a spoofed header from an untrusted client changes nothing).
+   */
   readonly ip: string;
+  /** `https` when the connection is TLS, or a trusted proxy says so in `X-Forwarded-Proto`; else `http`. */
+  readonly protocol: 'http' | 'https';
+  /** The `Host` header, or `X-Forwarded-Host` from a trusted proxy. */
+  readonly host: string | undefined;
+  /**
+   * A per-request Content-Security-Policy nonce (128 random bits, base64), the same one the CSP
+   * header of this response carries when a directive lists `'nonce'` (see `app.security()`).
+   */
+  readonly nonce: string;
   /** Aborted when the client goes away before the response is sent. */
   readonly signal: AbortSignal;
   /** Sets the status for a value the handler returns. */
@@ -145,6 +159,8 @@ export interface ContextRuntime {
   readonly cookieKeys: readonly string[];
   /** Run response schemas in full (development) instead of their compiled serializers. */
   readonly validateResponses: boolean;
+  /** Which proxies to believe about the client; undefined when none. */
+  readonly trust: TrustFunction | undefined;
 }
 
 /** A route's response schema for one status, with its compiled serializer when it has one. */
@@ -190,6 +206,7 @@ export class RequestContext {
   abort: AbortController | undefined;
   decorations: Record<string, unknown> | undefined;
   responses: Record<number, ResponseSpec> | undefined;
+  cspNonce: string | undefined;
 
   constructor(
     runtime: ContextRuntime,
@@ -217,6 +234,7 @@ export class RequestContext {
     this.abort = undefined;
     this.decorations = undefined;
     this.responses = undefined;
+    this.cspNonce = undefined;
   }
 
   /** Validates a response body against the route's schema for `status`, dropping undeclared fields. */
@@ -280,15 +298,37 @@ export class RequestContext {
 
   get url(): URL {
     if (this.parsedUrl === undefined) {
-      const host = this.singleHeader('host');
-      const base = `${this.request.secure ? 'https' : 'http'}://${host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost'}`;
+      const host = this.host;
+      const base = `${this.protocol}://${host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost'}`;
       this.parsedUrl = new URL(this.path + (this.queryString === '' ? '' : `?${this.queryString}`), base);
     }
     return this.parsedUrl;
   }
 
   get ip(): string {
-    return this.request.ip;
+    const trust = this.runtime.trust;
+    if (trust === undefined) return this.request.ip;
+    return clientAddress(this.request.ip, this.singleHeader('x-forwarded-for'), trust);
+  }
+
+  get protocol(): 'http' | 'https' {
+    if (this.request.secure) return 'https';
+    const trust = this.runtime.trust;
+    if (trust === undefined) return 'http';
+    const forwarded = forwardedValue(this.request.ip, this.singleHeader('x-forwarded-proto'), trust);
+    return forwarded?.toLowerCase() === 'https' ? 'https' : 'http';
+  }
+
+  get host(): string | undefined {
+    const trust = this.runtime.trust;
+    const forwarded =
+      trust === undefined ? undefined : forwardedValue(this.request.ip, this.singleHeader('x-forwarded-host'), trust);
+    return forwarded ?? this.singleHeader('host');
+  }
+
+  get nonce(): string {
+    this.cspNonce ??= createNonce();
+    return this.cspNonce;
   }
 
   get signal(): AbortSignal {
@@ -443,7 +483,7 @@ class CookieJar implements Cookies {
 
   set(name: string, value: string, options: CookieOptions = {}): void {
     const stored = options.signed ? signCookieValue(value, this.ctx.runtime.cookieKeys) : value;
-    const secure = options.secure ?? this.ctx.request.secure;
+    const secure = options.secure ?? this.ctx.protocol === 'https';
     appendCookie(this.ctx.outgoingHeaders(), serializeCookie(name, stored, { ...options, secure }));
   }
 

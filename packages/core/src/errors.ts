@@ -390,6 +390,8 @@ export const ERROR_CODES = {
   FW_ERR_INVALID_COOKIE: 'A cookie name, value or attribute is invalid.',
   FW_ERR_MIDDLEWARE: 'A middleware neither called next() nor returned a response.',
   FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
+  FW_ERR_SECURITY_OPTIONS: 'The security header options (app.security(), createApp({ security })) are invalid.',
+  FW_ERR_TRUST_PROXY: 'The trustProxy setting names something that is not an address, a range or a preset.',
 } as const;
 
 /**

@@ -52,6 +52,10 @@ export type {
 export { definePlugin, isPlugin } from './plugin.ts';
 export type { ReplyBody, ReplyHeaders, StreamSource } from './reply.ts';
 export { isReply, Reply } from './reply.ts';
+// Security
+export type { CspDirectives, HelmetOptions, SecurityOptions } from './security/headers.ts';
+export { createNonce } from './security/headers.ts';
+export type { TrustProxy } from './security/trust-proxy.ts';
 // Server
 export type { ServerAddress, ServerLimits, StartOptions } from './server/types.ts';
 export type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts';

@@ -4,6 +4,8 @@ import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.t
 import type { PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
 import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
 import { Router, RouterError } from '../router/radix.ts';
+import { applySecurity, type CompiledSecurity, compileSecurity, type SecurityOptions } from '../security/headers.ts';
+import { compileTrust, type TrustProxy } from '../security/trust-proxy.ts';
 import type { RunningServer } from '../server/node.ts';
 import type { ServerAddress, ServerLimits, ServerRequest } from '../server/types.ts';
 import { isStandardSchema, validateInput } from '../standard-schema.ts';
@@ -46,6 +48,16 @@ export interface AppOptions {
   maxParamLength?: number;
   /** Server limits and timeouts. */
   server?: Partial<ServerLimits>;
+  /**
+   * Security headers (helmet's set, on every response, errors included). On by default;
+   * `security: { headers: false }` turns them off. Same options as `app.security()`.
+   */
+  security?: SecurityOptions;
+  /**
+   * Which proxies to believe about the client's address, protocol and host (`X-Forwarded-*`).
+   * Default `false`: none, so a spoofed `X-Forwarded-For` cannot change `ctx.ip`.
+   */
+  trustProxy?: TrustProxy;
 }
 
 export interface Hooks {
@@ -150,6 +162,7 @@ export class AppCore {
   readonly runtime: ContextRuntime;
   readonly Ctx: typeof RequestContext;
   server: RunningServer | undefined;
+  security: CompiledSecurity;
   private readonly plugins: Array<{ name: string; dependencies: readonly string[]; before: Set<string> }> = [];
   private readonly pending: Array<Promise<unknown>> = [];
   private readonly routeOptions = new Map<string, { plugin: string; factory: RouteOptionFactory<never> }>();
@@ -179,7 +192,9 @@ export class AppCore {
     this.runtime = {
       cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret],
       validateResponses: options.validateResponses ?? this.exposeErrors,
+      trust: compileTrust(options.trustProxy),
     };
+    this.security = compileSecurity(options.security);
     // Each app gets its own context class so that plugins' context decorations stay per app.
     this.Ctx = class AppContext extends RequestContext {};
   }
@@ -483,15 +498,25 @@ export class AppCore {
     }
     if (ctx.responseHeaders !== undefined) mergeHeaders(reply, ctx.responseHeaders);
     const onResponse = compiled.hooks.onResponse;
-    if (onResponse.length === 0) return reply;
-    for (const hook of onResponse) {
-      try {
-        const replaced = await hook(ctx, reply);
-        if (isReply(replaced)) reply = replaced;
-      } catch (error) {
-        this.logger.error('an onResponse hook failed; the reply is sent as it was', { error });
+    if (onResponse.length > 0) {
+      for (const hook of onResponse) {
+        try {
+          const replaced = await hook(ctx, reply);
+          if (isReply(replaced)) reply = replaced;
+        } catch (error) {
+          this.logger.error('an onResponse hook failed; the reply is sent as it was', { error });
+        }
       }
     }
+    // Last, so that they are on every reply (errors and hook replacements too) without overriding
+    // what the app set itself.
+    applySecurity(reply, this.security, ctx.cspNonce);
+    return reply;
+  }
+
+  /** Security headers for replies made outside `handle()` (driver-level refusals). */
+  secure(reply: Reply): Reply {
+    applySecurity(reply, this.security, undefined);
     return reply;
   }
 
@@ -526,7 +551,7 @@ export class AppCore {
       const title = STATUS_TEXT[error.status] ?? 'Error';
       const detail = error.expose || this.exposeErrors ? error.message : title;
       const body = { type: 'about:blank', title, status: error.status, detail, code: error.code, ...error.details };
-      return new Reply(error.status, headers, JSON.stringify(body));
+      return this.secure(new Reply(error.status, headers, JSON.stringify(body)));
     }
     this.logger.error('unhandled error in a request', { error, method: ctx?.method, path: ctx?.path });
     const body: Record<string, unknown> = {
@@ -540,7 +565,7 @@ export class AppCore {
       if (error instanceof FrameworkError) body.code = error.code;
       body.stack = error.stack?.split('\n').map((line) => line.trim());
     }
-    return new Reply(500, headers, JSON.stringify(body));
+    return this.secure(new Reply(500, headers, JSON.stringify(body)));
   }
 }
 

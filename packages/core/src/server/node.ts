@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { bodyTooLarge } from '../body.ts';
 import { HttpError } from '../errors.ts';
 import type { AppCore } from '../internal/core.ts';
-import type { Reply, StreamSource } from '../reply.ts';
+import { Reply, type StreamSource } from '../reply.ts';
+import { rawSecurityHeaders } from '../security/headers.ts';
 import { discard, iterate } from './shared.ts';
 import type { ServerAddress, ServerRequest, StartOptions } from './types.ts';
 
@@ -162,13 +163,11 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (req.rawHeaders.length > limits.maxHeadersCount * 2) {
-      res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-      res.end(`More than ${limits.maxHeadersCount} request headers; send fewer.`);
+      writeReply(req, res, core.secure(tooManyHeaders(limits.maxHeadersCount)), core.logger);
       return;
     }
     if (closing) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'retry-after': '1' });
-      res.end('The server is shutting down; retry on another instance.');
+      writeReply(req, res, core.secure(shuttingDown()), core.logger);
       return;
     }
     const request = new NodeRequest(req, res);
@@ -217,7 +216,9 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const text =
       status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\n${rawSecurityHeaders(core.security)}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
   });
 
   const port = options.port ?? (process.env.PORT === undefined ? 3000 : Number(process.env.PORT));
@@ -257,4 +258,22 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
       });
     });
   });
+}
+
+/** 431 for more header lines than `maxHeadersCount`, on both drivers. */
+export function tooManyHeaders(max: number): Reply {
+  return new Reply(
+    431,
+    { 'content-type': 'text/plain; charset=utf-8', connection: 'close' },
+    `More than ${max} request headers; send fewer.`,
+  );
+}
+
+/** 503 for requests that arrive while the server shuts down, on both drivers. */
+export function shuttingDown(): Reply {
+  return new Reply(
+    503,
+    { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'retry-after': '1' },
+    'The server is shutting down; retry on another instance.',
+  );
 }

@@ -317,7 +317,9 @@ export class UwsRequest implements ServerRequest {
   refuse(status: 400 | 431): void {
     if (this.done) return;
     this.res.cork(() => {
-      this.res.writeStatus(statusLine(status)).end('', true);
+      this.res.writeStatus(statusLine(status));
+      for (const [name, value] of this.state.core.security.json) this.res.writeHeader(name, value);
+      this.res.end('', true);
     });
     this.finish();
   }

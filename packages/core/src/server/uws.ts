@@ -2,8 +2,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from '
 import { bodyTooLarge } from '../body.ts';
 import { FrameworkError } from '../errors.ts';
 import type { AppCore } from '../internal/core.ts';
-import { Reply } from '../reply.ts';
-import { type RunningServer, startNodeServer } from './node.ts';
+import { type RunningServer, shuttingDown, startNodeServer, tooManyHeaders } from './node.ts';
 import type { ServerAddress, ServerLimits, StartOptions } from './types.ts';
 import { UwsRequest, type UwsServerState } from './uws-request.ts';
 
@@ -135,7 +134,7 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
       return;
     }
     if (request.headerCount > limits.maxHeadersCount) {
-      request.send(tooManyHeaders(limits.maxHeadersCount));
+      request.send(core.secure(tooManyHeaders(limits.maxHeadersCount)));
       return;
     }
     if (request.framingError !== undefined || request.headers.host === undefined) {
@@ -143,7 +142,7 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
       return;
     }
     if (state.closing) {
-      request.send(shuttingDown());
+      request.send(core.secure(shuttingDown()));
       return;
     }
     if (request.hasBody) {
@@ -213,20 +212,4 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
       });
     });
   });
-}
-
-function tooManyHeaders(max: number): Reply {
-  return new Reply(
-    431,
-    { 'content-type': 'text/plain; charset=utf-8', connection: 'close' },
-    `More than ${max} request headers; send fewer.`,
-  );
-}
-
-function shuttingDown(): Reply {
-  return new Reply(
-    503,
-    { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'retry-after': '1' },
-    'The server is shutting down; retry on another instance.',
-  );
 }
