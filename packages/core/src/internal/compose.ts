@@ -4,8 +4,11 @@ import { isReply, type Reply } from '../reply.ts';
 
 /** A middleware as the runtime sees it. */
 export type RuntimeMiddleware = (ctx: RequestContext, next: (extension?: object) => Promise<Reply>) => unknown;
-/** The innermost step: runs the handler and turns its value into a reply. */
-export type Terminal = (ctx: RequestContext) => Promise<Reply>;
+/**
+ * The innermost step: runs the handler and turns its value into a reply. Synchronous when the
+ * handler is (no promise at all on that path); a promise otherwise.
+ */
+export type Terminal = (ctx: RequestContext) => Reply | Promise<Reply>;
 /** Turns a middleware's returned value into a reply. */
 export type ToReply = (value: unknown, ctx: RequestContext) => Reply | Promise<Reply>;
 
@@ -32,14 +35,19 @@ export function compose(middlewares: readonly RuntimeMiddleware[], terminal: Ter
 
   // One small state object per middleware level per request; no async wrapper, so a middleware
   // that returns next()'s promise directly adds no extra promise of its own.
-  const dispatch = (ctx: RequestContext, index: number): Promise<Reply> => {
+  const dispatch = (ctx: RequestContext, index: number): Reply | Promise<Reply> => {
     if (index === count) return terminal(ctx);
     const middleware = middlewares[index]!;
     let called: Promise<Reply> | undefined;
+    // next() always returns a promise (middleware `await next()`), even when what runs inside is synchronous.
     const next = (extension?: object): Promise<Reply> => {
       if (called !== undefined) return called;
       if (extension !== undefined && extension !== null && extension !== (ctx as object)) extend(ctx, extension);
-      called = dispatch(ctx, index + 1);
+      try {
+        called = Promise.resolve(dispatch(ctx, index + 1));
+      } catch (error) {
+        called = Promise.reject(error);
+      }
       return called;
     };
     const settle = (result: unknown): Reply | Promise<Reply> => {
@@ -51,19 +59,10 @@ export function compose(middlewares: readonly RuntimeMiddleware[], terminal: Ter
           'Return next() to continue, or return a value to answer the request.',
       );
     };
-    let result: unknown;
-    try {
-      result = middleware(ctx, next);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const result = middleware(ctx, next);
     if (called !== undefined && result === called) return called;
     if (result instanceof Promise) return result.then(settle);
-    try {
-      return Promise.resolve(settle(result));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settle(result);
   };
   return (ctx) => dispatch(ctx, 0);
 }

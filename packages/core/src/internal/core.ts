@@ -4,7 +4,7 @@ import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.t
 import type { PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
 import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
 import { Router, RouterError } from '../router/radix.ts';
-import { applySecurity, type CompiledSecurity, compileSecurity, type SecurityOptions } from '../security/headers.ts';
+import { applyNonce, type CompiledSecurity, compileSecurity, type SecurityOptions } from '../security/headers.ts';
 import { compileTrust, type TrustProxy } from '../security/trust-proxy.ts';
 import type { RunningServer } from '../server/node.ts';
 import type { ServerAddress, ServerLimits, ServerRequest } from '../server/types.ts';
@@ -352,7 +352,7 @@ export class AppCore {
     const terminal: Terminal = (ctx) => {
       const value = handler(ctx);
       if (value instanceof Promise) return value.then((settled) => finish(settled, ctx));
-      return Promise.resolve(finish(value, ctx));
+      return finish(value, ctx);
     };
     const chain = compose(middlewares, terminal, finish);
     const onRequest = hooks.onRequest;
@@ -445,10 +445,15 @@ export class AppCore {
     return toReply(value, ctx.statusCode);
   }
 
-  /** Routes a request, runs it and returns the reply, never throwing. */
-  async handle(request: ServerRequest): Promise<Reply> {
-    if (!this.isReady) await this.ready();
-    if (this.compiledVersion !== this.version) this.compile();
+  /**
+   * Routes a request, runs it and returns the reply, never throwing. The reply comes back
+   * synchronously when nothing on the request's path is asynchronous (no body to read, no async
+   * handler, hook or middleware), so a driver can write it without a promise or a microtask.
+   */
+  handle(request: ServerRequest): Reply | Promise<Reply> {
+    if (!this.isReady || this.compiledVersion !== this.version) {
+      return this.prepare().then(() => this.handle(request));
+    }
     const target = request.url;
     let start = 0;
     if (target.charCodeAt(0) !== 47) {
@@ -489,35 +494,51 @@ export class AppCore {
     }
     const ctx = new this.Ctx(this.runtime, request, method, path, queryString, params);
     const compiled = record?.compiled ?? this.fallback!;
-    let reply: Reply;
+    let result: Reply | Promise<Reply>;
     try {
       if (routingError !== undefined) throw routingError;
-      reply = await compiled.run(ctx);
+      result = compiled.run(ctx);
     } catch (error) {
-      reply = await this.renderError(error, ctx, compiled.hooks.onError);
+      return this.failed(error, ctx, compiled);
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (reply) => this.complete(reply, ctx, compiled),
+        (error: unknown) => this.failed(error, ctx, compiled),
+      );
+    }
+    return this.complete(result, ctx, compiled);
+  }
+
+  private async prepare(): Promise<void> {
+    if (!this.isReady) await this.ready();
+    if (this.compiledVersion !== this.version) this.compile();
+  }
+
+  private async failed(error: unknown, ctx: RequestContext, compiled: CompiledRoute): Promise<Reply> {
+    return this.complete(await this.renderError(error, ctx, compiled.hooks.onError), ctx, compiled);
+  }
+
+  private complete(reply: Reply, ctx: RequestContext, compiled: CompiledRoute): Reply | Promise<Reply> {
     if (ctx.responseHeaders !== undefined) mergeHeaders(reply, ctx.responseHeaders);
     const onResponse = compiled.hooks.onResponse;
-    if (onResponse.length > 0) {
-      for (const hook of onResponse) {
-        try {
-          const replaced = await hook(ctx, reply);
-          if (isReply(replaced)) reply = replaced;
-        } catch (error) {
-          this.logger.error('an onResponse hook failed; the reply is sent as it was', { error });
-        }
-      }
-    }
-    // Last, so that they are on every reply (errors and hook replacements too) without overriding
-    // what the app set itself.
-    applySecurity(reply, this.security, ctx.cspNonce);
+    if (onResponse.length > 0) return this.runOnResponse(reply, ctx, onResponse);
+    if (this.security.nonce !== undefined) applyNonce(reply, this.security, ctx.cspNonce);
     return reply;
   }
 
-  /** Security headers for replies made outside `handle()` (driver-level refusals). */
-  secure(reply: Reply): Reply {
-    applySecurity(reply, this.security, undefined);
-    return reply;
+  private async runOnResponse(reply: Reply, ctx: RequestContext, hooks: Hooks['onResponse']): Promise<Reply> {
+    let current = reply;
+    for (const hook of hooks) {
+      try {
+        const replaced = await hook(ctx, current);
+        if (isReply(replaced)) current = replaced;
+      } catch (error) {
+        this.logger.error('an onResponse hook failed; the reply is sent as it was', { error });
+      }
+    }
+    if (this.security.nonce !== undefined) applyNonce(current, this.security, ctx.cspNonce);
+    return current;
   }
 
   private async renderError(error: unknown, ctx: RequestContext, observers: Hooks['onError']): Promise<Reply> {
@@ -551,7 +572,7 @@ export class AppCore {
       const title = STATUS_TEXT[error.status] ?? 'Error';
       const detail = error.expose || this.exposeErrors ? error.message : title;
       const body = { type: 'about:blank', title, status: error.status, detail, code: error.code, ...error.details };
-      return this.secure(new Reply(error.status, headers, JSON.stringify(body)));
+      return new Reply(error.status, headers, JSON.stringify(body));
     }
     this.logger.error('unhandled error in a request', { error, method: ctx?.method, path: ctx?.path });
     const body: Record<string, unknown> = {
@@ -565,7 +586,7 @@ export class AppCore {
       if (error instanceof FrameworkError) body.code = error.code;
       body.stack = error.stack?.split('\n').map((line) => line.trim());
     }
-    return this.secure(new Reply(500, headers, JSON.stringify(body)));
+    return new Reply(500, headers, JSON.stringify(body));
   }
 }
 

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 import { FrameworkError } from '../errors.ts';
-import type { Reply, ReplyHeaders } from '../reply.ts';
+import { JSON_TYPE, PROBLEM_TYPE, type Reply, type ReplyHeaders } from '../reply.ts';
 
 /**
  * Content-Security-Policy directives, in helmet's camelCase form (`scriptSrc`, `frameAncestors`).
@@ -49,14 +49,51 @@ export interface SecurityOptions {
   helmet?: HelmetOptions;
 }
 
+/** One precomputed set of security headers. */
+export interface HeaderSet {
+  readonly pairs: ReadonlyArray<readonly [string, string]>;
+  readonly names: ReadonlySet<string>;
+  /**
+   * The whole set as one header name and a value that carries the other lines (`v\r\nname: v...`),
+   * for drivers that write header lines verbatim (uWS): one native call instead of one per header.
+   * Every value comes from helmet or a validated option, never from a request.
+   */
+  readonly packed: readonly [string, string] | undefined;
+}
+
 /** The security headers compiled once: applying them costs a loop over precomputed pairs. */
 export interface CompiledSecurity {
   /** For JSON and problem+json responses. */
-  readonly json: ReadonlyArray<readonly [string, string]>;
+  readonly json: HeaderSet;
   /** For every other response, without the CSP when it carries a nonce. */
-  readonly other: ReadonlyArray<readonly [string, string]>;
+  readonly other: HeaderSet;
   /** The CSP header name and its text split around the nonce, when a directive asks for one. */
   readonly nonce: { readonly header: string; readonly parts: readonly string[] } | undefined;
+}
+
+function headerSet(headers: Map<string, string>): HeaderSet {
+  const pairs = [...headers];
+  for (const [name, value] of pairs) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name) || /[^\t\x20-\x7e]/.test(value)) {
+      throw new FrameworkError(
+        'FW_ERR_SECURITY_OPTIONS',
+        `The security header ${JSON.stringify(name)} has an invalid name or value; use a token name and a printable ASCII value.`,
+      );
+    }
+  }
+  const first = pairs[0];
+  const packed: HeaderSet['packed'] =
+    first === undefined
+      ? undefined
+      : [
+          first[0],
+          first[1] +
+            pairs
+              .slice(1)
+              .map(([name, value]) => `\r\n${name}: ${value}`)
+              .join(''),
+        ];
+  return { pairs, names: new Set(headers.keys()), packed };
 }
 
 const NONCE_MARK = 'fw-nonce-placeholder';
@@ -156,34 +193,64 @@ export function compileSecurity(options: SecurityOptions = {}): CompiledSecurity
     nonce = { header: cspHeader, parts: policy.split(NONCE_MARK) };
     base.delete(cspHeader);
   }
-  return { json: [...json], other: [...base], nonce };
+  return { json: headerSet(json), other: headerSet(base), nonce };
 }
 
 /** Whether a reply is JSON (`application/json`, `application/problem+json`, any `+json`). */
 function isJson(headers: ReplyHeaders): boolean {
   const type = headers['content-type'];
   if (typeof type !== 'string') return false;
+  // The types core itself writes, without parsing.
+  if (type === JSON_TYPE || type === PROBLEM_TYPE) return true;
   const end = type.indexOf(';');
   const essence = (end === -1 ? type : type.slice(0, end)).trim().toLowerCase();
   return essence === 'application/json' || essence.endsWith('+json');
 }
 
 /**
- * Adds the compiled security headers a reply does not set itself. `nonce` is the request's CSP
- * nonce when the handler read one; a fresh one is made when the policy needs it and none was read.
+ * The set of security headers that applies to a reply: the JSON one or the other.
+ *
+ * @example
+ * ```ts
+ * const set = securityFor(reply.headers, compiled);
+ * ```
  */
-export function applySecurity(reply: Reply, security: CompiledSecurity, nonce: string | undefined): void {
+export function securityFor(headers: ReplyHeaders, security: CompiledSecurity): HeaderSet {
+  return isJson(headers) ? security.json : security.other;
+}
+
+/**
+ * Adds the security headers a reply does not set itself (for drivers that hand headers over as
+ * an object: node:http, fetch).
+ *
+ * @example
+ * ```ts
+ * applySecurity(reply, compiled);
+ * ```
+ */
+export function applySecurity(reply: Reply, security: CompiledSecurity): void {
   const headers = reply.headers;
-  const json = isJson(headers);
-  const pairs = json ? security.json : security.other;
+  const pairs = securityFor(headers, security).pairs;
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
     if (headers[pair[0]] === undefined) headers[pair[0]] = pair[1];
   }
+}
+
+/**
+ * Puts the request's CSP nonce (a fresh one if the handler read none) into a non-JSON reply's
+ * policy, when a directive asks for `'nonce'` and the app did not set its own policy.
+ *
+ * @example
+ * ```ts
+ * applyNonce(reply, compiled, ctx.cspNonce);
+ * ```
+ */
+export function applyNonce(reply: Reply, security: CompiledSecurity, nonce: string | undefined): void {
   const withNonce = security.nonce;
-  if (!json && withNonce !== undefined && headers[withNonce.header] === undefined) {
-    headers[withNonce.header] = withNonce.parts.join(nonce ?? createNonce());
-  }
+  const headers = reply.headers;
+  if (withNonce === undefined || headers[withNonce.header] !== undefined || isJson(headers)) return;
+  headers[withNonce.header] = withNonce.parts.join(nonce ?? createNonce());
 }
 
 // Nonces are cut from a pool of random bytes refilled 256 at a time: one getrandom call per 256
@@ -223,6 +290,6 @@ export type { HelmetOptions };
  */
 export function rawSecurityHeaders(security: CompiledSecurity): string {
   let lines = '';
-  for (const [name, value] of security.json) lines += `${name}: ${value}\r\n`;
+  for (const [name, value] of security.json.pairs) lines += `${name}: ${value}\r\n`;
   return lines;
 }

@@ -1,6 +1,7 @@
 import { bodyTooLarge } from '../body.ts';
 import type { AppCore } from '../internal/core.ts';
 import type { Reply, StreamSource } from '../reply.ts';
+import { applySecurity } from '../security/headers.ts';
 import type { ServerRequest } from './types.ts';
 
 /** Adapts a Web `Request` to the driver contract. */
@@ -94,6 +95,7 @@ export function toResponse(reply: Reply, method: string): Response {
 /** Serves a Web `Request` through the app. */
 export async function fetchHandler(core: AppCore, request: Request, ip = ''): Promise<Response> {
   const reply = await core.handle(new FetchRequest(request, ip));
+  applySecurity(reply, core.security);
   return toResponse(reply, request.method);
 }
 

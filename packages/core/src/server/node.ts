@@ -4,7 +4,7 @@ import { bodyTooLarge } from '../body.ts';
 import { HttpError } from '../errors.ts';
 import type { AppCore } from '../internal/core.ts';
 import { Reply, type StreamSource } from '../reply.ts';
-import { rawSecurityHeaders } from '../security/headers.ts';
+import { applySecurity, rawSecurityHeaders } from '../security/headers.ts';
 import { discard, iterate } from './shared.ts';
 import type { ServerAddress, ServerRequest, StartOptions } from './types.ts';
 
@@ -132,8 +132,10 @@ async function writeStream(res: ServerResponse, source: StreamSource): Promise<v
 }
 
 /** Writes a reply to a node:http response, streaming with backpressure. */
-export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, log: AppCore['logger']): void {
+export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, core: AppCore): void {
   if (res.headersSent || res.destroyed) return;
+  const log = core.logger;
+  applySecurity(reply, core.security);
   const body = reply.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
     // writeHead() fixes the framing before end() sees the body: without a length it would be chunked.
@@ -163,21 +165,24 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (req.rawHeaders.length > limits.maxHeadersCount * 2) {
-      writeReply(req, res, core.secure(tooManyHeaders(limits.maxHeadersCount)), core.logger);
+      writeReply(req, res, tooManyHeaders(limits.maxHeadersCount), core);
       return;
     }
     if (closing) {
-      writeReply(req, res, core.secure(shuttingDown()), core.logger);
+      writeReply(req, res, shuttingDown(), core);
       return;
     }
     const request = new NodeRequest(req, res);
-    core.handle(request).then(
-      (reply) => {
-        if (closing) reply.headers.connection = 'close';
-        writeReply(req, res, reply, core.logger);
-      },
-      (error: unknown) => writeReply(req, res, core.problem(error, undefined), core.logger),
-    );
+    const send = (reply: Reply) => {
+      if (closing) reply.headers.connection = 'close';
+      writeReply(req, res, reply, core);
+    };
+    const result = core.handle(request);
+    if (result instanceof Promise) {
+      result.then(send, (error: unknown) => writeReply(req, res, core.problem(error, undefined), core));
+    } else {
+      send(result);
+    }
   };
 
   const server: Server = createServer(
@@ -202,7 +207,7 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
     const limit = core.bodyLimitFor(req.method ?? 'POST', path);
     if (length > limit) {
       // Answer before the client sends the body: no 100 Continue for a body we would refuse.
-      writeReply(req, res, core.problem(bodyTooLarge(limit), undefined), core.logger);
+      writeReply(req, res, core.problem(bodyTooLarge(limit), undefined), core);
       return;
     }
     res.writeContinue();

@@ -4,6 +4,7 @@ import { bodyTooLarge } from '../body.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
 import type { AppCore } from '../internal/core.ts';
 import type { Reply, StreamSource } from '../reply.ts';
+import { securityFor } from '../security/headers.ts';
 import { discard, iterate } from './shared.ts';
 import type { ServerRequest } from './types.ts';
 
@@ -12,7 +13,9 @@ export interface UwsServerState {
   readonly core: AppCore;
   /** Set once `close()` began: new requests get a 503, replies close their connection. */
   closing: boolean;
-  /** Called once per request when its response is complete or the client is gone. */
+  /** Called when a request outlives its uWS handler (in flight, for graceful shutdown). */
+  track(request: UwsRequest): void;
+  /** Called once per tracked request when its response is complete or the client is gone. */
   settled(request: UwsRequest): void;
 }
 
@@ -44,12 +47,21 @@ const SINGLE_VALUE = new Set([
   'user-agent',
 ]);
 
+const EMPTY_HEADERS: Record<string, string | string[] | undefined> = Object.freeze(Object.create(null));
+
 type BodyState = 'receiving' | 'complete' | 'tooLarge' | 'aborted' | 'timedOut';
 
 type Writer = (offset: number) => boolean;
 
+const STATUS_LINES = new Map<number, string>();
+
 function statusLine(status: number): string {
-  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+    if (STATUS_LINES.size < 1000) STATUS_LINES.set(status, line);
+  }
+  return line;
 }
 
 /** uWS gives IPv6 addresses uncompressed; node:http gives `::1` and `::ffff:127.0.0.1`. */
@@ -83,22 +95,24 @@ export class UwsRequest implements ServerRequest {
   readonly method: string;
   readonly url: string;
   readonly path: string;
-  readonly headers: Record<string, string | string[] | undefined>;
   readonly secure = false;
   readonly hasBody: boolean;
   readonly contentLength: number;
-  /** Number of header lines and their size in bytes, request line included. */
-  readonly headerCount: number;
-  readonly headerBytes: number;
+  /** Number of header lines and their size in bytes, request line included (0 until copied). */
+  headerCount = 0;
+  headerBytes = 0;
   /** Why the framing of this request cannot be trusted (answered 400 and closed), if it cannot. */
-  readonly framingError: string | undefined;
+  framingError: string | undefined;
   readonly expectsContinue: boolean;
+  /** Whether the request has a Host header. */
+  readonly hasHost: boolean;
   /** True once the response is complete or the client is gone: `res` must not be touched. */
   done = false;
   aborted = false;
   private readonly res: HttpResponse;
   private readonly state: UwsServerState;
-  private readonly address: ArrayBuffer;
+  private copiedHeaders: Record<string, string | string[] | undefined> = EMPTY_HEADERS;
+  private watching = false;
   private formattedIp: string | undefined;
   private abortListeners: Array<() => void> | undefined;
   private body: BodyState = 'receiving';
@@ -114,17 +128,31 @@ export class UwsRequest implements ServerRequest {
   private wake: (() => void) | undefined;
 
   constructor(res: HttpResponse, req: HttpRequest, state: UwsServerState) {
-    // Registered before anything else: uWS terminates the process if a handler returns without an
-    // abort handler and without answering, and the client can leave during any later await.
-    res.onAborted(() => this.abort());
     this.res = res;
     this.state = state;
-    // The HttpRequest is stack-allocated by uWS and dies when this handler returns: copy it all now.
     this.method = req.getCaseSensitiveMethod();
     this.path = req.getUrl();
     // This build returns undefined, not '', when the target has no query.
     const query: string | undefined = req.getQuery();
     this.url = query ? `${this.path}?${query}` : this.path;
+    // All headers are copied at once: this build enforces no header size limit of its own, so the
+    // sizes must be counted (HP-05), and the framing checked the way node's parser does.
+    const headers = this.copyHeaders(req);
+    const length = headers['content-length'];
+    const encoding = headers['transfer-encoding'];
+    this.contentLength = typeof length === 'string' ? Number(length) : -1;
+    this.hasBody = this.contentLength > 0 || encoding !== undefined;
+    const expect = headers.expect;
+    this.expectsContinue = typeof expect === 'string' && CONTINUE.test(expect);
+    this.hasHost = headers.host !== undefined;
+  }
+
+  /** Request headers with lower-case names, repeated ones joined as node:http joins them. */
+  get headers(): Record<string, string | string[] | undefined> {
+    return this.copiedHeaders;
+  }
+
+  private copyHeaders(req: HttpRequest): Record<string, string | string[] | undefined> {
     const headers: Record<string, string | string[] | undefined> = Object.create(null);
     let count = 0;
     let bytes = this.method.length + this.url.length + 12;
@@ -141,17 +169,11 @@ export class UwsRequest implements ServerRequest {
       else if (name === 'cookie') headers[name] = `${existing}; ${value}`;
       else if (!SINGLE_VALUE.has(name)) headers[name] = `${existing}, ${value}`;
     });
-    this.headers = headers;
+    this.copiedHeaders = headers;
     this.headerCount = count;
     this.headerBytes = bytes + 2;
-    this.address = res.getRemoteAddressAsText();
-
     const length = headers['content-length'];
     const encoding = headers['transfer-encoding'];
-    this.contentLength = typeof length === 'string' ? Number(length) : -1;
-    this.hasBody = this.contentLength > 0 || encoding !== undefined;
-    const expect = headers.expect;
-    this.expectsContinue = typeof expect === 'string' && CONTINUE.test(expect);
     // uWS frames the body by the first Content-Length and by "chunked" alone; anything node's
     // parser would refuse (RFC 9112 §6.3: repeated or invalid lengths, both headers, other codings)
     // is answered 400 and the connection closed, since uWS may have framed it differently.
@@ -165,10 +187,30 @@ export class UwsRequest implements ServerRequest {
             : lengths > 0 && encodings > 0
               ? 'both Content-Length and Transfer-Encoding'
               : undefined;
+    return headers;
+  }
+
+  /**
+   * Registers `onAborted` once, unless the response is already complete: called before the request
+   * outlives the uWS handler (an async reply, a body to read, a stream). uWS requires it of any
+   * handler that returns without having answered (it terminates the process otherwise,
+   * uNetworking/uWebSockets.js#1296). An abort can only be delivered once control is back in uWS,
+   * so registering before returning misses none, and a reply written synchronously needs none.
+   */
+  watchAbort(): void {
+    if (this.watching || this.done) return;
+    this.watching = true;
+    this.res.onAborted(() => this.abort());
+    this.state.track(this);
   }
 
   get ip(): string {
-    this.formattedIp ??= formatAddress(this.address);
+    // Read on first use: `res` stays valid until the response ends or the client leaves, and the
+    // address is needed before then (rate limits, logs) or not at all.
+    if (this.formattedIp === undefined) {
+      if (this.done) return '';
+      this.formattedIp = formatAddress(this.res.getRemoteAddressAsText());
+    }
     return this.formattedIp;
   }
 
@@ -178,6 +220,7 @@ export class UwsRequest implements ServerRequest {
    * are kept; past that the body is refused and the rest discarded as it arrives.
    */
   receiveBody(limit: number, timeout: number): void {
+    this.watchAbort();
     this.bufferLimit = limit;
     this.res.onData((chunk, isLast) => this.onChunk(chunk, isLast));
     // uWS's own timeouts are not reachable from JS; this is security-cases.md row 2 (slow body).
@@ -318,7 +361,8 @@ export class UwsRequest implements ServerRequest {
     if (this.done) return;
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
-      for (const [name, value] of this.state.core.security.json) this.res.writeHeader(name, value);
+      const packed = this.state.core.security.json.packed;
+      if (packed !== undefined) this.res.writeHeader(packed[0], packed[1]);
       this.res.end('', true);
     });
     this.finish();
@@ -382,6 +426,8 @@ export class UwsRequest implements ServerRequest {
       this.finish();
       return;
     }
+    // The stream goes on after the handler returned to uWS.
+    this.watchAbort();
     res.cork(() => this.writeHead(reply, close));
     const stream = length === undefined ? this.streamChunked(body) : this.streamKnownLength(body, length);
     stream.catch((error: unknown) => {
@@ -400,14 +446,26 @@ export class UwsRequest implements ServerRequest {
     const res = this.res;
     res.writeStatus(statusLine(reply.status));
     const headers = reply.headers;
+    const security = securityFor(headers, this.state.core.security);
+    let overridden: Set<string> | undefined;
     for (const name in headers) {
       const lower = name.toLowerCase();
       if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection' || lower === 'date') {
         continue;
       }
+      if (security.names.has(lower)) {
+        overridden ??= new Set();
+        overridden.add(lower);
+      }
       const value = headers[name]!;
       if (Array.isArray(value)) for (const item of value) res.writeHeader(name, headerValue(item));
       else res.writeHeader(name, headerValue(value));
+    }
+    if (overridden === undefined) {
+      // The usual case: every security header in one call.
+      if (security.packed !== undefined) res.writeHeader(security.packed[0], security.packed[1]);
+    } else {
+      for (const [name, value] of security.pairs) if (!overridden.has(name)) res.writeHeader(name, value);
     }
     if (connectionClose) res.writeHeader('connection', 'close');
   }

@@ -111,6 +111,9 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
   const state: UwsServerState = {
     core,
     closing: false,
+    track(request) {
+      live.add(request);
+    },
     settled(request) {
       live.delete(request);
       if (live.size === 0) drained?.();
@@ -125,7 +128,15 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
 
   const handle = (res: HttpResponse, req: HttpRequest): void => {
     const request = new UwsRequest(res, req, state);
-    live.add(request);
+    try {
+      serve(request);
+    } catch (error) {
+      // Never return to uWS with the request unanswered and no abort handler.
+      request.send(core.problem(error, undefined));
+    }
+  };
+
+  const serve = (request: UwsRequest): void => {
     // Requests with more headers than this build's fixed 48, HTTP/1.1 requests without Host and
     // malformed request lines never get here: uWS drops them after its ~10 s idle timeout
     // (uNetworking/uWebSockets#1779). The checks below are those that do reach JS.
@@ -134,15 +145,15 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
       return;
     }
     if (request.headerCount > limits.maxHeadersCount) {
-      request.send(core.secure(tooManyHeaders(limits.maxHeadersCount)));
+      request.send(tooManyHeaders(limits.maxHeadersCount));
       return;
     }
-    if (request.framingError !== undefined || request.headers.host === undefined) {
+    if (request.framingError !== undefined || !request.hasHost) {
       request.refuse(400);
       return;
     }
     if (state.closing) {
-      request.send(core.secure(shuttingDown()));
+      request.send(shuttingDown());
       return;
     }
     if (request.hasBody) {
@@ -155,10 +166,17 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
       }
       request.receiveBody(limit, limits.requestTimeout);
     }
-    core.handle(request).then(
-      (reply) => request.send(reply),
-      (error: unknown) => request.send(core.problem(error, undefined)),
-    );
+    const result = core.handle(request);
+    if (result instanceof Promise) {
+      request.watchAbort();
+      result.then(
+        (reply) => request.send(reply),
+        (error: unknown) => request.send(core.problem(error, undefined)),
+      );
+    } else {
+      // Written inside uWS's handler, where uWS corks the socket for us: no promise, no microtask.
+      request.send(result);
+    }
   };
 
   const app: ClosableApp = uws.App();
