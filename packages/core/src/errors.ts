@@ -390,6 +390,10 @@ export const ERROR_CODES = {
   FW_ERR_INVALID_COOKIE: 'A cookie name, value or attribute is invalid.',
   FW_ERR_MIDDLEWARE: 'A middleware neither called next() nor returned a response.',
   FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
+  FW_ERR_CORS_OPTIONS: 'cors() was given an unsafe or malformed option (e.g. origin "*" with credentials).',
+  FW_ERR_CORS_PREFLIGHT: 'A CORS preflight carried a malformed or oversized Access-Control-Request-Headers (400).',
+  FW_ERR_CSRF: 'An unsafe cookie-authenticated request failed the CSRF check (403); send the token from ctx.csrfToken.',
+  FW_ERR_CSRF_OPTIONS: 'The CSRF options are malformed, or ctx.csrfToken was read with CSRF protection off.',
 } as const;
 
 /**
