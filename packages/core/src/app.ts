@@ -2,7 +2,7 @@ import type { Context, HttpMethod } from './context.ts';
 import { FrameworkError } from './errors.ts';
 import {
   type AppCore,
-  type AppOptions,
+  type AppOptions as CoreOptions,
   createCore,
   type Hooks,
   ownerScope,
@@ -11,6 +11,7 @@ import {
 } from './internal/core.ts';
 import { isPlugin, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
+import { type CsrfOptions, configureCsrf, setupCsrf } from './security/csrf.ts';
 import { compileSecurity, type SecurityOptions } from './security/headers.ts';
 import { fetchHandler, requestInMemory } from './server/fetch.ts';
 import { type RunningServer, startNodeServer } from './server/node.ts';
@@ -27,7 +28,23 @@ import type {
   RouteSchema,
 } from './types.ts';
 
-export type { AppOptions, Logger } from './internal/core.ts';
+export type { Logger } from './internal/core.ts';
+
+/**
+ * Options for `createApp()`. Every one has a safe default.
+ *
+ * @example
+ * ```ts
+ * createApp({ bodyLimit: 5 * 1024 * 1024, cookies: { secret: process.env.COOKIE_SECRET }, csrf: { exclude: ['/webhook/*'] } });
+ * ```
+ */
+export interface AppOptions extends CoreOptions {
+  /**
+   * CSRF protection for cookie-authenticated unsafe requests (spec §3.4). On by default; options
+   * configure it, `false` turns it off.
+   */
+  csrf?: boolean | CsrfOptions;
+}
 
 type DecorationsOf<X> = X extends { decorate: infer T } ? (T extends object ? T : {}) : {};
 type ContextOf<X> = X extends { context: infer T }
@@ -217,6 +234,8 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   onResponse(hook: ResponseHook<C>): App<D, C, RO, Prefix>;
   /** Adds a hook by name; `onError` hooks observe errors (for logs and trackers) while `app.onError` answers them. */
   hook<K extends keyof HookTypes<C>>(name: K, hook: HookTypes<C>[K]): App<D, C, RO, Prefix>;
+  /** Reconfigures the app's CSRF protection (spec §3.4) before it starts; turns it on after `csrf: false`. */
+  csrf(options?: CsrfOptions): App<D, C, RO, Prefix>;
   /** Adds a hook run when the server has started. */
   onStart(hook: (address: ServerAddress) => unknown): App<D, C, RO, Prefix>;
   /** Adds a hook run when the app stops, after in-flight requests finished (close pools here). */
@@ -388,6 +407,11 @@ class AppView {
     }
   }
 
+  csrf(options: CsrfOptions = {}): this {
+    configureCsrf(this.core, options);
+    return this;
+  }
+
   onStart(hook: (address: ServerAddress) => unknown): this {
     this.core.startHooks.push(hook);
     return this;
@@ -493,6 +517,7 @@ function joinPath(prefix: string, path: string): string {
  */
 export function createApp(options: AppOptions = {}): App {
   const core = createCore(options);
+  setupCsrf(core, options.csrf);
   const view = new AppView(core, core.rootScope);
   core.rootView = view;
   // The view implements AppApi at runtime (route methods are installed on its prototype above);

@@ -138,6 +138,11 @@ export interface Context<
   readonly nonce: string;
   /** Aborted when the client goes away before the response is sent. */
   readonly signal: AbortSignal;
+  /**
+   * This session's CSRF token, for a `<meta>` tag or a hidden `_csrf` field; reading it sets the
+   * CSRF cookie when absent. Throws when the app turned CSRF protection off.
+   */
+  readonly csrfToken: string;
   /** Sets the status for a value the handler returns. */
   status(code: number): this;
   /** Sets a response header; throws on a name or value that could split the header. */
@@ -207,6 +212,8 @@ export class RequestContext {
   decorations: Record<string, unknown> | undefined;
   responses: Record<number, ResponseSpec> | undefined;
   cspNonce: string | undefined;
+  /** A getter installed on each app's context class by `security/csrf.ts`. */
+  declare readonly csrfToken: string;
 
   constructor(
     runtime: ContextRuntime,

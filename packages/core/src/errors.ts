@@ -392,6 +392,10 @@ export const ERROR_CODES = {
   FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
   FW_ERR_SECURITY_OPTIONS: 'The security header options (app.security(), createApp({ security })) are invalid.',
   FW_ERR_TRUST_PROXY: 'The trustProxy setting names something that is not an address, a range or a preset.',
+  FW_ERR_CORS_OPTIONS: 'cors() was given an unsafe or malformed option (e.g. origin "*" with credentials).',
+  FW_ERR_CORS_PREFLIGHT: 'A CORS preflight carried a malformed or oversized Access-Control-Request-Headers (400).',
+  FW_ERR_CSRF: 'An unsafe cookie-authenticated request failed the CSRF check (403); send the token from ctx.csrfToken.',
+  FW_ERR_CSRF_OPTIONS: 'The CSRF options are malformed, or ctx.csrfToken was read with CSRF protection off.',
 } as const;
 
 /**

@@ -89,6 +89,16 @@ interface CompiledRoute {
   hooks: Hooks;
 }
 
+/**
+ * A synchronous check core runs on every route's request after its body was read and before its
+ * schemas, middleware and handler (CSRF). Chosen per route at compile time by `applies(method)`,
+ * so a route it never concerns pays nothing; it throws an `HttpError` to refuse.
+ */
+export interface RequestGuard {
+  applies(method: string): boolean;
+  check(ctx: RequestContext): void;
+}
+
 interface ViewLike {
   child(prefix: string, encapsulated: boolean): ViewLike;
 }
@@ -155,6 +165,7 @@ export class AppCore {
   notFoundHandler: ((ctx: never) => unknown) | undefined;
   readonly startHooks: Array<(address: ServerAddress) => unknown> = [];
   readonly closeHooks: Array<() => unknown> = [];
+  readonly guards: RequestGuard[] = [];
   readonly logger: Logger;
   readonly exposeErrors: boolean;
   readonly bodyLimit: number;
@@ -364,6 +375,14 @@ export class AppCore {
         ctx.rawBody = raw;
       });
     };
+    const guards = this.guards.filter((guard) => guard.applies(route.method));
+    const guarded: Terminal =
+      guards.length === 0
+        ? chain
+        : (ctx) => {
+            for (const guard of guards) guard.check(ctx);
+            return chain(ctx);
+          };
     const full: Terminal = async (ctx) => {
       ctx.statusCode = status;
       ctx.responses = responses;
@@ -372,6 +391,7 @@ export class AppCore {
         if (early !== undefined) return finish(early, ctx);
       }
       await readBody(ctx);
+      for (const guard of guards) guard.check(ctx);
       if (schema !== undefined) await validateRequest(ctx, schema);
       return chain(ctx);
     };
@@ -380,7 +400,7 @@ export class AppCore {
       ctx.statusCode = status;
       ctx.responses = responses;
       const reading = readBody(ctx);
-      return reading === undefined ? chain(ctx) : reading.then(() => chain(ctx));
+      return reading === undefined ? guarded(ctx) : reading.then(() => guarded(ctx));
     };
     const run = onRequest.length > 0 || schema !== undefined ? full : fast;
     return { run, bodyLimit, hooks };

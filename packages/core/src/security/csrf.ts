@@ -1,0 +1,315 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parseBody } from '../body.ts';
+import type { Context, RequestContext } from '../context.ts';
+import { FrameworkError, HttpError } from '../errors.ts';
+import type { AppCore } from '../internal/core.ts';
+import { isSameOrigin, type PathExclusions, parseExclusions, pathExcluded } from './csrf-match.ts';
+
+/**
+ * Options for the CSRF protection every app has (spec §3.4): `createApp({ csrf: { ... } })` or
+ * `app.csrf({ ... })`. Turn it off with `createApp({ csrf: false })`.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({
+ *   cookies: { secret: process.env.COOKIE_SECRET },
+ *   csrf: { exclude: ['/webhook/*'], sessionId: (ctx) => ctx.cookies.get('sid', { signed: true }) },
+ * });
+ * ```
+ */
+export interface CsrfOptions {
+  /** Kept for the spec's form; protection is always automatic (turn it off with `csrf: false`). */
+  auto?: true;
+  /**
+   * The token cookie. `name` defaults to `__Host-csrf` on HTTPS and `csrf` otherwise (the `__Host-`
+   * prefix requires `Secure`); `sameSite` to `'strict'`; `secure` to whether the request is HTTPS.
+   */
+  cookie?: { name?: string; sameSite?: 'strict' | 'lax' | 'none'; secure?: boolean };
+  /** The request header that carries the token. Default `x-csrf-token`. */
+  headerField?: string;
+  /** The field of a urlencoded or JSON body that carries the token when the header is absent. Default `_csrf`. */
+  tokenField?: string;
+  /** Methods never checked. Default `['GET', 'HEAD', 'OPTIONS']`. */
+  excludeMethods?: readonly string[];
+  /** Paths never checked: exact (`/login`) or a prefix ending in `/*` (`/webhook/*`). */
+  exclude?: readonly string[];
+  /**
+   * Origins other than the request's own that may send cookie-authenticated unsafe requests (with
+   * the token), e.g. your front end on another subdomain: `['https://app.example.com']`.
+   */
+  trustedOrigins?: readonly string[];
+  /** The current session id; a token is then valid only for that session. Auth plugins provide it. */
+  sessionId?: (ctx: Context) => string | undefined;
+}
+
+interface CsrfConfig {
+  readonly cookieName: string | undefined;
+  readonly sameSite: 'strict' | 'lax' | 'none';
+  readonly secure: boolean | undefined;
+  readonly header: string;
+  readonly field: string;
+  readonly methods: ReadonlySet<string>;
+  readonly exclude: PathExclusions;
+  readonly trusted: ReadonlySet<string>;
+  readonly sessionId: ((ctx: Context) => string | undefined) | undefined;
+}
+
+interface CsrfState {
+  config: CsrfConfig | undefined;
+  installed: boolean;
+}
+
+type Key = string | Buffer;
+type Failure = 'cross-site' | 'origin' | 'missing-cookie' | 'missing-token' | 'invalid-token';
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22,128}\.[A-Za-z0-9_-]{43}$/;
+const RANDOM_BYTES = 18;
+// Used when the app has no cookie secret: tokens then die with the process (warned at start in production).
+const PROCESS_KEY = randomBytes(32);
+const states = new WeakMap<AppCore, CsrfState>();
+
+function invalid(message: string): never {
+  throw new FrameworkError('FW_ERR_CSRF_OPTIONS', message);
+}
+
+function compile(options: CsrfOptions): CsrfConfig {
+  if (typeof options !== 'object' || options === null) {
+    invalid('csrf options must be an object, e.g. { exclude: ["/webhook/*"] }, or false to turn CSRF protection off.');
+  }
+  const cookie = options.cookie ?? {};
+  const sameSite = cookie.sameSite ?? 'strict';
+  if (sameSite !== 'strict' && sameSite !== 'lax' && sameSite !== 'none') {
+    invalid(`csrf cookie.sameSite must be 'strict', 'lax' or 'none', got ${JSON.stringify(sameSite)}.`);
+  }
+  if (cookie.name?.startsWith('__Host-') && cookie.secure === false) {
+    invalid(`csrf cookie "${cookie.name}": the __Host- prefix requires secure: true; drop the prefix or the option.`);
+  }
+  const header = (options.headerField ?? 'x-csrf-token').toLowerCase();
+  if (!HEADER_NAME.test(header))
+    invalid(`csrf headerField ${JSON.stringify(options.headerField)} is not a header name.`);
+  const field = options.tokenField ?? '_csrf';
+  if (typeof field !== 'string' || field === '') invalid('csrf tokenField must be a non-empty string such as "_csrf".');
+  const methods = new Set((options.excludeMethods ?? ['GET', 'HEAD', 'OPTIONS']).map((m) => String(m).toUpperCase()));
+  const trusted = new Set<string>();
+  for (const origin of options.trustedOrigins ?? []) {
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {}
+    if (parsed === undefined || parsed === 'null' || parsed !== origin) {
+      invalid(
+        `csrf trustedOrigins entry ${JSON.stringify(origin)} is not an origin; write it as scheme://host[:port]` +
+          `${parsed && parsed !== 'null' ? `, e.g. ${JSON.stringify(parsed)}` : ''}.`,
+      );
+    }
+    trusted.add(origin);
+  }
+  if (options.sessionId !== undefined && typeof options.sessionId !== 'function') {
+    invalid('csrf sessionId must be a function (ctx) => string | undefined.');
+  }
+  return {
+    cookieName: cookie.name,
+    sameSite,
+    secure: cookie.secure,
+    header,
+    field,
+    methods,
+    exclude: parseExclusions(options.exclude ?? []),
+    trusted,
+    sessionId: options.sessionId,
+  };
+}
+
+function keysOf(core: AppCore): readonly Key[] {
+  const keys = core.runtime.cookieKeys;
+  return keys.length > 0 ? keys : [PROCESS_KEY];
+}
+
+function lengthPrefixed(value: string): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/** HMAC-SHA256(key, len(sessionId) ‖ sessionId ‖ len(rand) ‖ rand), base64url. */
+function mac(key: Key, sessionId: string, rand: string): string {
+  return createHmac('sha256', key).update(lengthPrefixed(sessionId)).update(lengthPrefixed(rand)).digest('base64url');
+}
+
+function issueToken(keys: readonly Key[], sessionId: string): string {
+  const rand = randomBytes(RANDOM_BYTES).toString('base64url');
+  return `${rand}.${mac(keys[0]!, sessionId, rand)}`;
+}
+
+function verifyToken(token: string, keys: readonly Key[], sessionId: string): boolean {
+  if (token.length > 200 || !TOKEN_SHAPE.test(token)) return false;
+  const dot = token.indexOf('.');
+  const rand = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1));
+  for (const key of keys) {
+    // Both sides are 43 base64url characters (the shape check), as timingSafeEqual requires.
+    if (timingSafeEqual(Buffer.from(mac(key, sessionId, rand)), given)) return true;
+  }
+  return false;
+}
+
+function equalTokens(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  // Lengths are not secret (every valid token has the same shape); the bytes are compared in constant time.
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieFor(config: CsrfConfig, ctx: RequestContext): { name: string; secure: boolean } {
+  const secure = config.secure ?? ctx.request.secure;
+  return { name: config.cookieName ?? (secure ? '__Host-csrf' : 'csrf'), secure };
+}
+
+function sessionOf(config: CsrfConfig, ctx: RequestContext): string {
+  if (config.sessionId === undefined) return '';
+  const id = config.sessionId(ctx as unknown as Context);
+  return typeof id === 'string' ? id : '';
+}
+
+function bodyToken(ctx: RequestContext, field: string): string | undefined {
+  const raw = ctx.rawBody;
+  if (raw === undefined || raw.length === 0) return undefined;
+  let body: unknown;
+  try {
+    body = parseBody(raw, ctx.contentType(), ['json', 'form']);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null || !Object.hasOwn(body, field)) return undefined;
+  const value: unknown = Reflect.get(body, field);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function failureOf(ctx: RequestContext, config: CsrfConfig, keys: readonly Key[]): Failure | undefined {
+  const origin = ctx.singleHeader('origin');
+  const trusted = origin !== undefined && config.trusted.has(origin);
+  if (!trusted) {
+    if (ctx.singleHeader('sec-fetch-site') === 'cross-site') return 'cross-site';
+    if (origin !== undefined && !isSameOrigin(origin, ctx.singleHeader('host'))) return 'origin';
+  }
+  const cookieToken = ctx.cookies.get(cookieFor(config, ctx).name);
+  if (cookieToken === undefined || cookieToken === '') return 'missing-cookie';
+  const sent = ctx.singleHeader(config.header) ?? bodyToken(ctx, config.field);
+  if (sent === undefined || sent === '') return 'missing-token';
+  if (!equalTokens(sent, cookieToken)) return 'invalid-token';
+  return verifyToken(cookieToken, keys, sessionOf(config, ctx)) ? undefined : 'invalid-token';
+}
+
+function refuse(failure: Failure, config: CsrfConfig): HttpError {
+  const send = `send the token from ctx.csrfToken in the ${config.header} header (or the ${config.field} field of a urlencoded or JSON body)`;
+  const messages: Record<Failure, string> = {
+    'cross-site': 'Refused a cross-site request (Sec-Fetch-Site: cross-site) that carries cookies.',
+    origin: `Refused a request whose Origin is not this site. Send it from this site's pages, or list the origin in csrf trustedOrigins.`,
+    'missing-cookie': `The CSRF cookie is missing: load a page that reads ctx.csrfToken first (it sets the cookie), then ${send}.`,
+    'missing-token': `The CSRF token is missing: ${send}.`,
+    'invalid-token': `The CSRF token does not match this session's cookie: read ctx.csrfToken again and ${send}.`,
+  };
+  return new HttpError(403, messages[failure], { code: 'FW_ERR_CSRF', details: { reason: failure } });
+}
+
+function stateOf(core: AppCore): CsrfState {
+  let state = states.get(core);
+  if (state === undefined) {
+    state = { config: undefined, installed: false };
+    states.set(core, state);
+  }
+  return state;
+}
+
+function install(core: AppCore, state: CsrfState): void {
+  if (state.installed) return;
+  state.installed = true;
+  core.guards.push({
+    // Chosen per route when routes compile (app.csrf() invalidates them): a GET route never runs it.
+    applies: (method) => state.config !== undefined && !state.config.methods.has(method),
+    check: (ctx) => {
+      const config = state.config;
+      // A request with no Cookie header, or with an Authorization header (which a cross-site form
+      // cannot add), cannot ride on the browser's ambient credentials.
+      if (config === undefined || config.methods.has(ctx.method)) return;
+      const headers = ctx.request.headers;
+      if (headers.cookie === undefined || headers.authorization !== undefined) return;
+      if (pathExcluded(config.exclude, ctx.path)) return;
+      const failure = failureOf(ctx, config, keysOf(core));
+      if (failure !== undefined) throw refuse(failure, config);
+    },
+  });
+  core.startHooks.push(() => {
+    if (state.config !== undefined && core.runtime.cookieKeys.length === 0 && process.env.NODE_ENV === 'production') {
+      core.logger.warn(
+        'CSRF tokens are signed with a random per-process key because no cookie secret is set: they will not ' +
+          'survive a restart or work across instances. Set createApp({ cookies: { secret } }).',
+      );
+    }
+  });
+  core.invalidate();
+}
+
+/**
+ * Sets up CSRF protection for a new app (on unless `option` is `false`) and `ctx.csrfToken`.
+ * `createApp()` calls it; apps never do.
+ *
+ * @example
+ * ```ts
+ * setupCsrf(core, options.csrf);
+ * ```
+ */
+export function setupCsrf(core: AppCore, option: boolean | CsrfOptions | undefined): void {
+  const state = stateOf(core);
+  Object.defineProperty(core.Ctx.prototype, 'csrfToken', {
+    get(this: RequestContext): string {
+      const cache = this.decorationCache();
+      const cached = cache.csrfToken;
+      if (typeof cached === 'string') return cached;
+      const config = state.config;
+      if (config === undefined) {
+        throw new FrameworkError(
+          'FW_ERR_CSRF_OPTIONS',
+          'ctx.csrfToken needs CSRF protection, which is off for this app; remove csrf: false from createApp() or call app.csrf().',
+        );
+      }
+      const keys = keysOf(core);
+      const sessionId = sessionOf(config, this);
+      const { name, secure } = cookieFor(config, this);
+      const existing = this.cookies.get(name);
+      let token = existing !== undefined && verifyToken(existing, keys, sessionId) ? existing : undefined;
+      if (token === undefined) {
+        token = issueToken(keys, sessionId);
+        this.cookies.set(name, token, { path: '/', sameSite: config.sameSite, secure, httpOnly: true });
+      }
+      cache.csrfToken = token;
+      return token;
+    },
+  });
+  if (option === false) return;
+  state.config = compile(option === true || option === undefined ? {} : option);
+  install(core, state);
+}
+
+/**
+ * What `app.csrf(options)` runs: (re)configures CSRF protection before the app starts, turning it
+ * on if `createApp({ csrf: false })` had turned it off.
+ *
+ * @example
+ * ```ts
+ * app.csrf({ exclude: ['/webhook/*'], cookie: { sameSite: 'lax' } });
+ * ```
+ */
+export function configureCsrf(core: AppCore, options: CsrfOptions): void {
+  if (core.server !== undefined) {
+    throw new FrameworkError(
+      'FW_ERR_CSRF_OPTIONS',
+      'app.csrf() must be called before app.start(); configure CSRF protection while setting the app up.',
+    );
+  }
+  const state = stateOf(core);
+  state.config = compile(options);
+  install(core, state);
+}
