@@ -1,11 +1,12 @@
 import secureJson from 'secure-json-parse';
 import { HttpError } from './errors.ts';
+import { DEFAULT_QUERY_LIMITS, isPrototypeKey, type QueryLimits } from './security/hardening.ts';
 
 /** The kinds of body the framework parses itself. */
 export type BodyKind = 'json' | 'form' | 'text' | 'binary' | 'multipart';
 
 /** Default limit on how many query or form parameters a request may carry. */
-export const MAX_PARAMS = 1000;
+export const MAX_PARAMS = DEFAULT_QUERY_LIMITS.maxParams;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Lenient = new TextDecoder('utf-8');
@@ -66,6 +67,7 @@ export function parseBody(
   raw: Uint8Array,
   contentType: string | undefined,
   schemaKinds?: readonly BodyKind[],
+  limits: Readonly<QueryLimits> = DEFAULT_QUERY_LIMITS,
 ): unknown {
   const parsed = parseContentType(contentType);
   const kind = parsed ? bodyKind(parsed.type) : undefined;
@@ -92,7 +94,7 @@ export function parseBody(
   } catch {
     throw new HttpError(400, 'The request body is not valid UTF-8.', { code: 'FW_ERR_INVALID_UTF8' });
   }
-  if (kind === 'form') return parseParams(text, 'form');
+  if (kind === 'form') return parseParams(text, 'form', limits);
   return parseJson(text);
 }
 
@@ -112,31 +114,56 @@ export function parseJson(text: string): unknown {
 
 /**
  * Parses a query string or urlencoded form into a null-prototype object; a repeated key becomes an
- * array. More than `MAX_PARAMS` parameters is a 400 so a huge form cannot burn CPU.
+ * array. Keys are flat: `a[b]=1` is the key `a[b]`, never a nested object. The limits are checked
+ * while parsing (more than `maxParams` pairs or `maxArrayLength` values for one key is a 400), so a
+ * huge form costs no more CPU than the limit; `__proto__`, `constructor` and `prototype` keys are
+ * dropped unless `dropPrototypeKeys` is off.
  */
-export function parseParams(input: string, what: 'query' | 'form'): Record<string, string | string[]> {
+export function parseParams(
+  input: string,
+  what: 'query' | 'form',
+  limits: Readonly<QueryLimits> = DEFAULT_QUERY_LIMITS,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   if (input === '') return out;
+  const { maxParams, maxArrayLength, dropPrototypeKeys } = limits;
   let count = 0;
   let start = 0;
   const length = input.length;
+  // The next '=' at or after `start` (or `length`), found once and reused: searching again for every
+  // pair would rescan a long run of pairs without '=' each time, quadratic in the input.
+  let eq = -1;
   while (start <= length) {
     let end = input.indexOf('&', start);
     if (end === -1) end = length;
     if (end > start) {
-      if (++count > MAX_PARAMS) {
-        throw new HttpError(400, `The ${what} has more than ${MAX_PARAMS} parameters; send fewer.`, {
+      if (++count > maxParams) {
+        throw new HttpError(400, `The ${what} has more than ${maxParams} parameters; send fewer.`, {
           code: 'FW_ERR_TOO_MANY_PARAMS',
         });
       }
-      const eq = input.indexOf('=', start);
-      const split = eq !== -1 && eq < end;
+      if (eq < start) {
+        eq = input.indexOf('=', start);
+        if (eq === -1) eq = length;
+      }
+      const split = eq < end;
       const key = decodeComponent(input.slice(start, split ? eq : end), what);
-      const value = split ? decodeComponent(input.slice(eq + 1, end), what) : '';
-      const existing = out[key];
-      if (existing === undefined) out[key] = value;
-      else if (Array.isArray(existing)) existing.push(value);
-      else out[key] = [existing, value];
+      if (!(dropPrototypeKeys && isPrototypeKey(key))) {
+        const value = split ? decodeComponent(input.slice(eq + 1, end), what) : '';
+        const existing = out[key];
+        if (existing === undefined) out[key] = value;
+        else {
+          if ((typeof existing === 'string' ? 1 : existing.length) >= maxArrayLength) {
+            throw new HttpError(
+              400,
+              `The ${what} repeats the key ${JSON.stringify(key.slice(0, 64))} more than ${maxArrayLength} times; send fewer values.`,
+              { code: 'FW_ERR_TOO_MANY_PARAMS' },
+            );
+          }
+          if (typeof existing === 'string') out[key] = [existing, value];
+          else existing.push(value);
+        }
+      }
     }
     start = end + 1;
   }

@@ -8,8 +8,10 @@ import {
   unsignCookieValue,
 } from './cookies.ts';
 import { FrameworkError, HttpError } from './errors.ts';
+import type { Logger } from './internal/logger.ts';
 import type { Serializer } from './internal/serializer.ts';
 import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT_TYPE } from './reply.ts';
+import { checkRedirectTarget, type QueryLimits, type RedirectOptions } from './security/hardening.ts';
 import { createNonce } from './security/headers.ts';
 import { clientAddress, forwardedValue, type TrustFunction } from './security/trust-proxy.ts';
 import type { ServerRequest } from './server/types.ts';
@@ -155,9 +157,25 @@ export interface Context<
   html(html: string, status?: number, headers?: Record<string, string>): Reply;
   /** A streamed response from an async generator, an iterable, a Node stream or a Web stream, with backpressure. */
   stream(source: StreamSource, options?: StreamOptions): Reply;
-  /** A redirect (302 by default). Throws a 400 for targets containing control characters. */
-  redirect(url: string, status?: 301 | 302 | 303 | 307 | 308): Reply;
+  /**
+   * A redirect (302 by default). Throws a 400 for a target with control characters, and for one
+   * that leaves the site (`//evil.com`, `/\evil.com`, `https:evil.com`, `javascript:`, another host)
+   * unless `{ allowExternal: true }` is passed or the host is in `createApp({ redirect: { allowedHosts } })`.
+   */
+  redirect(url: string, status?: RedirectStatus, options?: RedirectOptions): Reply;
+  redirect(url: string, options: RedirectOptions): Reply;
 }
+
+/**
+ * The statuses `ctx.redirect()` sends.
+ *
+ * @example
+ * ```ts
+ * const status: RedirectStatus = 303; // after a POST
+ * app.post('/orders', (ctx) => ctx.redirect('/orders/1', status));
+ * ```
+ */
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
 
 /** What the context needs from the app, shared by all requests. */
 export interface ContextRuntime {
@@ -166,6 +184,12 @@ export interface ContextRuntime {
   readonly validateResponses: boolean;
   /** Which proxies to believe about the client; undefined when none. */
   readonly trust: TrustFunction | undefined;
+  /** Limits for the query string and urlencoded bodies. */
+  readonly queryLimits: Readonly<QueryLimits>;
+  /** Lower-cased hosts `redirect()` may point to besides the request's own. */
+  readonly redirectHosts: readonly string[];
+  /** The app's logger, for plugins that log per request. */
+  readonly logger: Logger;
 }
 
 /** A route's response schema for one status, with its compiled serializer when it has one. */
@@ -270,7 +294,8 @@ export class RequestContext {
   }
 
   get query(): unknown {
-    if (this.parsedQuery === undefined) this.parsedQuery = parseParams(this.queryString, 'query');
+    if (this.parsedQuery === undefined)
+      this.parsedQuery = parseParams(this.queryString, 'query', this.runtime.queryLimits);
     return this.parsedQuery;
   }
 
@@ -279,6 +304,8 @@ export class RequestContext {
       const copy: Record<string, string | undefined> = Object.create(null);
       const source = this.request.headers;
       for (const name in source) {
+        // node:http drops a `__proto__` header (its headers object has a prototype); other drivers match it.
+        if (name === '__proto__') continue;
         const value = source[name];
         copy[name] = Array.isArray(value) ? value.join(', ') : value;
       }
@@ -292,7 +319,9 @@ export class RequestContext {
       const type = this.contentType();
       // A Content-Type with no body still parses (as empty), so `application/json` with no body is a 400.
       this.parsedBody =
-        this.rawBody === undefined && type === undefined ? undefined : parseBody(this.rawBody ?? EMPTY, type);
+        this.rawBody === undefined && type === undefined
+          ? undefined
+          : parseBody(this.rawBody ?? EMPTY, type, undefined, this.runtime.queryLimits);
       this.bodyParsed = true;
     }
     return this.parsedBody;
@@ -434,13 +463,15 @@ export class RequestContext {
     return this.reply(options.status, options.type ?? 'application/octet-stream', source, options.headers);
   }
 
-  redirect(url: string, status: 301 | 302 | 303 | 307 | 308 = 302): Reply {
-    if (CONTROL.test(url)) {
-      throw new HttpError(400, 'Refused to redirect: the target contains CR, LF or another control character.', {
-        code: 'FW_ERR_INVALID_REDIRECT',
-      });
-    }
-    return new Reply(status, { location: url }, null);
+  redirect(url: string, status?: RedirectStatus | RedirectOptions, options?: RedirectOptions): Reply {
+    const code = typeof status === 'number' ? status : 302;
+    checkRedirectTarget(
+      url,
+      () => this.url.host,
+      this.runtime.redirectHosts,
+      typeof status === 'object' ? status : options,
+    );
+    return new Reply(code, { location: url }, null);
   }
 
   private reply(

@@ -396,6 +396,16 @@ export const ERROR_CODES = {
   FW_ERR_CORS_PREFLIGHT: 'A CORS preflight carried a malformed or oversized Access-Control-Request-Headers (400).',
   FW_ERR_CSRF: 'An unsafe cookie-authenticated request failed the CSRF check (403); send the token from ctx.csrfToken.',
   FW_ERR_CSRF_OPTIONS: 'The CSRF options are malformed, or ctx.csrfToken was read with CSRF protection off.',
+  FW_ERR_URI_TOO_LONG: 'The request target is longer than server.maxUrlLength (answered with 414).',
+  FW_ERR_AMBIGUOUS_PATH:
+    'The request path has dot-segments, "//", a backslash or %00, which a file server could resolve differently from the router (answered with 400).',
+  FW_ERR_TOO_MANY_PARAMS:
+    'The query string or urlencoded body has more parameters, or more values for one key, than createApp({ query }) allows (answered with 400).',
+  FW_ERR_INVALID_REDIRECT: 'A redirect target contains CR, LF or another control character (answered with 400).',
+  FW_ERR_UNSAFE_REDIRECT:
+    'A redirect target would send the client to another site without { allowExternal: true } or an allowed host (answered with 400).',
+  FW_ERR_SUSPICIOUS_INPUT:
+    "The sanitizer in 'reject' mode matched an attack pattern in the request (answered with 400).",
 } as const;
 
 /**

@@ -82,7 +82,7 @@ describe('response helpers', () => {
   app.get('/html', (ctx) => ctx.html('<h1>hi</h1>'));
   app.get('/text', (ctx) => ctx.text('hey', 418));
   app.get('/redirect', (ctx) => ctx.redirect('/elsewhere'));
-  app.get('/moved', (ctx) => ctx.redirect('https://example.com/new', 301));
+  app.get('/moved', (ctx) => ctx.redirect('https://example.com/new', 301, { allowExternal: true }));
   app.get('/evil-redirect', (ctx) => ctx.redirect(`/x${ctx.query.to}`));
   app.get('/evil-header', (ctx) => {
     ctx.header('x-echo', String(ctx.query.v));

@@ -4,6 +4,7 @@ import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.t
 import type { PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
 import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
 import { Router, RouterError } from '../router/radix.ts';
+import { DEFAULT_QUERY_LIMITS, normalizeRequestPath, type QueryLimits, uriTooLong } from '../security/hardening.ts';
 import { applyNonce, type CompiledSecurity, compileSecurity, type SecurityOptions } from '../security/headers.ts';
 import { compileTrust, type TrustProxy } from '../security/trust-proxy.ts';
 import type { RunningServer } from '../server/node.ts';
@@ -58,6 +59,16 @@ export interface AppOptions {
    * Default `false`: none, so a spoofed `X-Forwarded-For` cannot change `ctx.ip`.
    */
   trustProxy?: TrustProxy;
+  /** Limits on query strings and urlencoded bodies: parameter count, values per key, prototype keys. */
+  query?: Partial<QueryLimits>;
+  /**
+   * Answer 400 to request paths that a file server and the router could read differently (`..`,
+   * `%2e%2e`, `..%2f`, `//`, backslashes, `%00`) and decode percent-encoded unreserved characters
+   * (`/%61dmin` is `/admin`) before routing. Default true; `false` routes the path exactly as sent.
+   */
+  strictPaths?: boolean;
+  /** Hosts `ctx.redirect()` may send clients to besides the request's own (e.g. `['accounts.example.com']`). */
+  redirect?: { allowedHosts?: readonly string[] };
 }
 
 export interface Hooks {
@@ -111,6 +122,7 @@ const DEFAULT_LIMITS: ServerLimits = {
   keepAliveTimeout: 72_000,
   maxHeaderSize: 16 * 1024,
   maxHeadersCount: 100,
+  maxUrlLength: 8 * 1024,
   shutdownTimeout: 25_000,
 };
 
@@ -150,7 +162,8 @@ async function validateRequest(ctx: RequestContext, schema: Record<string, unkno
   if (isStandardSchema(schema.headers)) ctx.parsedHeaders = await validateInput(schema.headers, 'headers', ctx.headers);
   if (isStandardSchema(schema.body)) {
     const raw = ctx.rawBody;
-    const value = raw === undefined ? undefined : parseBody(raw, ctx.contentType(), ['json', 'form']);
+    const value =
+      raw === undefined ? undefined : parseBody(raw, ctx.contentType(), ['json', 'form'], ctx.runtime.queryLimits);
     ctx.parsedBody = await validateInput(schema.body, 'body', value);
     ctx.bodyParsed = true;
   }
@@ -170,6 +183,7 @@ export class AppCore {
   readonly exposeErrors: boolean;
   readonly bodyLimit: number;
   readonly limits: ServerLimits;
+  readonly strictPaths: boolean;
   readonly runtime: ContextRuntime;
   readonly Ctx: typeof RequestContext;
   server: RunningServer | undefined;
@@ -199,11 +213,15 @@ export class AppCore {
     this.exposeErrors = options.exposeErrors ?? (env === 'development' || env === 'test');
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
+    this.strictPaths = options.strictPaths ?? true;
     const secret = options.cookies?.secret;
     this.runtime = {
       cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret],
       validateResponses: options.validateResponses ?? this.exposeErrors,
       trust: compileTrust(options.trustProxy),
+      queryLimits: { ...DEFAULT_QUERY_LIMITS, ...options.query },
+      redirectHosts: (options.redirect?.allowedHosts ?? []).map((host) => host.toLowerCase()),
+      logger: this.logger,
     };
     this.security = compileSecurity(options.security);
     // Each app gets its own context class so that plugins' context decorations stay per app.
@@ -491,6 +509,8 @@ export class AppCore {
     let params = EMPTY_PARAMS;
     let routingError: unknown;
     try {
+      if (target.length > this.limits.maxUrlLength) throw uriTooLong(this.limits.maxUrlLength);
+      if (this.strictPaths) path = normalizeRequestPath(path);
       let match = this.router.find(method, path);
       // HEAD is answered by a HEAD route, else by the GET route, and only then by an `all` route.
       if (method === 'HEAD' && (match === null || match.value.method === 'ALL')) {

@@ -80,6 +80,11 @@ export interface ServerLimits {
   maxHeaderSize: number;
   /** Maximum number of request header lines. Default 100. */
   maxHeadersCount: number;
+  /**
+   * Longest request target (path and query string) in characters; longer is answered 414 before
+   * routing. Default 8 KiB. A target that also pushes the headers over `maxHeaderSize` gets 431.
+   */
+  maxUrlLength: number;
   /** How long `app.stop()` waits for in-flight requests. Default 25 000 ms. */
   shutdownTimeout: number;
 }

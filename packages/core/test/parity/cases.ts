@@ -421,6 +421,46 @@ export const parityCases: ParityCase[] = [
     },
   },
   {
+    name: 'answers 414 to a 10 KiB URL without running the handler',
+    async run({ server }) {
+      const { data } = await raw(server.port, `GET /json?q=${'a'.repeat(10 * 1024)} HTTP/1.1\r\n${HOST}\r\n`, {
+        waitMs: PATIENCE,
+        done: (received) => received.includes('}'),
+      });
+      expect(data).toMatch(/^HTTP\/1\.1 414 /);
+      expect(data).toContain('FW_ERR_URI_TOO_LONG');
+      expect(data).not.toContain('hello');
+    },
+  },
+  {
+    name: 'routes paths alike: no way past the /admin guard by dot-segments, encodings or slashes',
+    async run({ server }) {
+      const vectors: Array<[string, number]> = [
+        ['/admin/secret', 401],
+        ['/public/../admin/secret', 400],
+        ['/public/%2e%2e/admin/secret', 400],
+        ['/public/..%2fadmin/secret', 400],
+        ['/public/..%5cadmin/secret', 400],
+        ['/public/./x', 400],
+        ['//admin/secret', 400],
+        ['/admin%2fsecret', 404],
+        ['/%61dmin/secret', 401],
+        ['/public/a%2Fb', 200],
+      ];
+      const seen: Array<[string, number]> = [];
+      for (const [target] of vectors) {
+        const { data } = await raw(server.port, `GET ${target} HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`, {
+          waitMs: PATIENCE,
+        });
+        expect(data).not.toContain('the secret');
+        const [response] = parseResponses(data);
+        seen.push([target, response?.status ?? 0]);
+        if (target === '/public/a%2Fb') expect(JSON.parse(response!.body)).toEqual({ file: 'a/b' });
+      }
+      expect(seen).toEqual(vectors);
+    },
+  },
+  {
     name: 'graceful shutdown: in-flight requests finish, idle sockets close, new connections are refused',
     async run({ fresh }) {
       const server = await fresh();
