@@ -6,8 +6,11 @@ import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeader
 import { Router, RouterError } from '../router/radix.ts';
 import type { RunningServer } from '../server/node.ts';
 import type { ServerAddress, ServerLimits, ServerRequest } from '../server/types.ts';
-import { isStandardSchema, validateInput } from '../standard-schema.ts';
+import { isStandardSchema, type StandardSchemaV1, validateInput } from '../standard-schema.ts';
 import type { RouteInfo } from '../types.ts';
+import { type UploadSpec, uploadSpecOf } from '../uploads/file.ts';
+import { receiveMultipart, releaseUploads } from '../uploads/multipart.ts';
+import type { UploadOptions } from '../uploads/scan.ts';
 import { compose, type RuntimeMiddleware, type Terminal } from './compose.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { compileSerializer } from './serializer.ts';
@@ -46,6 +49,8 @@ export interface AppOptions {
   maxParamLength?: number;
   /** Server limits and timeouts. */
   server?: Partial<ServerLimits>;
+  /** File uploads: the malware scanner, what to do on a detection, the temporary directory. */
+  uploads?: UploadOptions;
 }
 
 export interface Hooks {
@@ -147,6 +152,7 @@ export class AppCore {
   readonly exposeErrors: boolean;
   readonly bodyLimit: number;
   readonly limits: ServerLimits;
+  readonly uploads: UploadOptions;
   readonly runtime: ContextRuntime;
   readonly Ctx: typeof RequestContext;
   server: RunningServer | undefined;
@@ -175,6 +181,7 @@ export class AppCore {
     this.exposeErrors = options.exposeErrors ?? (env === 'development' || env === 'test');
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
+    this.uploads = options.uploads ?? {};
     const secret = options.cookies?.secret;
     this.runtime = {
       cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret],
@@ -331,7 +338,15 @@ export class AppCore {
     const schema = (config.schema ?? undefined) as Record<string, unknown> | undefined;
     const responses = compileResponses(schema?.response);
     const status = typeof config.status === 'number' ? config.status : 200;
-    const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : this.bodyLimit;
+    // An upload() body is streamed to temporary files, never buffered: its limit covers its files.
+    const upload = uploadSpecOf(schema?.body);
+    if (upload !== undefined) this.checkUpload(route, upload);
+    const bodyLimit =
+      typeof config.bodyLimit === 'number'
+        ? config.bodyLimit
+        : upload === undefined
+          ? this.bodyLimit
+          : Object.values(upload.files).reduce((sum, f) => sum + f.maxSize, this.bodyLimit);
     const finish = (value: unknown, ctx: RequestContext) => this.toReply(value, ctx);
     // Not async: a synchronous handler costs no extra promise, an async one a single `then`.
     const terminal: Terminal = (ctx) => {
@@ -343,7 +358,7 @@ export class AppCore {
     const onRequest = hooks.onRequest;
     const readBody = (ctx: RequestContext): Promise<void> | undefined => {
       const request = ctx.request;
-      if (!request.hasBody) return undefined;
+      if (!request.hasBody || upload !== undefined) return undefined;
       if (request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
       return request.readBody(bodyLimit).then((raw) => {
         ctx.rawBody = raw;
@@ -357,7 +372,13 @@ export class AppCore {
         if (early !== undefined) return finish(early, ctx);
       }
       await readBody(ctx);
-      if (schema !== undefined) await validateRequest(ctx, schema);
+      if (upload !== undefined) {
+        await validateRequest(ctx, { ...schema, body: undefined });
+        if (ctx.request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
+        const input = await receiveMultipart(ctx, ctx.request, upload, bodyLimit, this.uploads, this.logger);
+        ctx.parsedBody = await validateInput(schema!.body as StandardSchemaV1, 'body', input);
+        ctx.bodyParsed = true;
+      } else if (schema !== undefined) await validateRequest(ctx, schema);
       return chain(ctx);
     };
     // The common case (no hooks, no schema) skips the async wrapper and its promise.
@@ -369,6 +390,18 @@ export class AppCore {
     };
     const run = onRequest.length > 0 || schema !== undefined ? full : fast;
     return { run, bodyLimit, hooks };
+  }
+
+  private checkUpload(route: RouteRecord, upload: UploadSpec): void {
+    for (const [name, options] of Object.entries(upload.files)) {
+      if (options.scan === true && this.uploads.scanner === undefined) {
+        throw new FrameworkError(
+          'FW_ERR_UPLOAD_CONFIG',
+          `Route ${route.method} ${route.path}: file "${name}" sets scan: true but the app has no scanner. ` +
+            'Pass createApp({ uploads: { scanner: clamav(...) } }) or a scanner to file({ scan }).',
+        );
+      }
+    }
   }
 
   private compileFallback(): CompiledRoute {
@@ -481,6 +514,8 @@ export class AppCore {
     } catch (error) {
       reply = await this.renderError(error, ctx, compiled.hooks.onError);
     }
+    // Temporary upload files the handler did not move; a stream it opened on one stays readable.
+    void releaseUploads(ctx);
     if (ctx.responseHeaders !== undefined) mergeHeaders(reply, ctx.responseHeaders);
     const onResponse = compiled.hooks.onResponse;
     if (onResponse.length === 0) return reply;
