@@ -106,8 +106,14 @@ export async function receiveMultipart(
   const checks: Array<Promise<unknown>> = [];
   let failure: unknown;
   let wake: (() => void) | undefined;
+  let failed: () => void = () => {};
+  // Settles when anything fails, so a read waiting for the client's next bytes stops at once (UP-01).
+  const failedSignal = new Promise<undefined>((resolve) => {
+    failed = () => resolve(undefined);
+  });
   const fail = (error: unknown) => {
     failure ??= error;
+    failed();
     wake?.();
   };
   const maxFile = Math.max(0, ...Object.values(spec.files).map((f) => f.maxSize));
@@ -259,9 +265,8 @@ export async function receiveMultipart(
   const iterator = request.stream(limit)[Symbol.asyncIterator]();
   try {
     for (;;) {
-      const next = await iterator.next();
-      if (failure !== undefined) break;
-      if (next.done) break;
+      const next = await Promise.race([iterator.next(), failedSignal]);
+      if (failure !== undefined || next === undefined || next.done) break;
       if (!parser.write(next.value)) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -284,7 +289,8 @@ export async function receiveMultipart(
     fail(error);
   }
   if (failure !== undefined) {
-    await iterator.return?.();
+    // Not awaited: an async generator runs return() only after a pending next() settles.
+    iterator.return?.()?.catch(() => {});
     parser.destroy();
     for (const entry of stored) entry.out.destroy();
   }
