@@ -100,7 +100,17 @@ export function clamav(options: ClamavOptions = {}): MalwareScanner {
                 const length = Buffer.alloc(4);
                 length.writeUInt32BE(part.length);
                 socket.write(length);
-                if (!socket.write(part)) await new Promise((done) => socket.once('drain', done));
+                if (!socket.write(part)) {
+                  await new Promise<void>((done) => {
+                    const resume = () => {
+                      socket.off('drain', resume);
+                      socket.off('close', resume);
+                      done();
+                    };
+                    socket.on('drain', resume);
+                    socket.on('close', resume);
+                  });
+                }
                 if (settled) return;
               }
             }
