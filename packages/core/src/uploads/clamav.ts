@@ -22,7 +22,14 @@ export interface ClamavOptions {
 
 const MAX_CHUNK = 64 * 1024;
 
-/** Parses clamd's INSTREAM reply: `stream: OK`, `stream: <Name> FOUND`, or an error. */
+/**
+ * Parses clamd's INSTREAM reply: `stream: OK`, `stream: <Name> FOUND`; throws on `... ERROR`.
+ *
+ * @example
+ * ```ts
+ * parseClamdReply('stream: Eicar-Test-Signature FOUND\0'); // { clean: false, signature: 'Eicar-Test-Signature' }
+ * ```
+ */
 export function parseClamdReply(reply: string): ScanResult {
   const text = reply.replace(/\0/g, '').trim();
   if (/^stream: OK$/.test(text)) return { clean: true };

@@ -27,7 +27,15 @@ export interface FileOptions {
   optional?: boolean;
 }
 
-/** A `file()` schema: a Standard Schema whose output is the stored upload. */
+/**
+ * A `file()` schema: a Standard Schema whose output is the stored upload.
+ *
+ * @example
+ * ```ts
+ * const avatar: FileSchema = file({ maxSize: '2MB' });
+ * const cover: FileSchema<UploadedFile | undefined> = file({ optional: true });
+ * ```
+ */
 export interface FileSchema<Output extends UploadedFile | undefined = UploadedFile>
   extends StandardSchemaV1<Output, Output> {
   /** The resolved options (sizes in bytes). */
@@ -80,6 +88,14 @@ type FileOutputs<F extends FileFields> = { [K in keyof F]: F[K] extends FileSche
 
 /**
  * The schema an `upload()` returns: text fields as `fields` parses them, plus one property per file.
+ *
+ * @example
+ * ```ts
+ * const body: UploadSchema<{ title: string; doc: UploadedFile }> = upload({
+ *   fields: z.object({ title: z.string() }),
+ *   files: { doc: file() },
+ * });
+ * ```
  */
 export type UploadSchema<Output> = StandardSchemaV1<MultipartInput, Output>;
 
