@@ -406,6 +406,22 @@ export const ERROR_CODES = {
     'A redirect target would send the client to another site without { allowExternal: true } or an allowed host (answered with 400).',
   FW_ERR_SUSPICIOUS_INPUT:
     "The sanitizer in 'reject' mode matched an attack pattern in the request (answered with 400).",
+  FW_ERR_UPLOAD_CONFIG: 'An upload() or file() option is invalid, or scan: true is set with no scanner.',
+  FW_ERR_UPLOAD_SHARP_MISSING: 'An image option needs sharp, which is not installed (npm install sharp).',
+  // Upload answers (HttpError codes): 400 malformed, 413 limits, 415 type, 422 content, 503 scanner.
+  FW_ERR_MULTIPART_BOUNDARY: 'The multipart boundary is missing, longer than 70 characters or invalid (400).',
+  FW_ERR_MULTIPART_MALFORMED: 'The multipart body is malformed or truncated (400).',
+  FW_ERR_MULTIPART_FIELD_NAME: 'A multipart part is named __proto__, constructor or prototype, or has no name (400).',
+  FW_ERR_MULTIPART_FIELD:
+    'A multipart part is an undeclared or repeated file, or a text field where a file is declared (400).',
+  FW_ERR_MULTIPART_LIMIT: 'A multipart body has too many parts, files or fields, or a field too large (413).',
+  FW_ERR_FILE_TOO_LARGE: 'An uploaded file is larger than its maxSize (413).',
+  FW_ERR_UPLOAD_TYPE: 'An uploaded file’s content (by its magic bytes) is not an allowed type (415).',
+  FW_ERR_UPLOAD_CONTENT_MISMATCH: 'A file declared as an image is HTML, SVG or script (422).',
+  FW_ERR_IMAGE_TOO_LARGE: 'An uploaded image’s dimensions exceed maxDimensions or maxPixels (422).',
+  FW_ERR_IMAGE_INVALID: 'An uploaded image could not be decoded (422).',
+  FW_ERR_MALWARE_DETECTED: 'The malware scanner flagged an uploaded file (422).',
+  FW_ERR_SCANNER_UNAVAILABLE: 'The malware scanner failed or was unreachable, so the upload was refused (503).',
 } as const;
 
 /**

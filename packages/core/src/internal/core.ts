@@ -9,8 +9,11 @@ import { applyNonce, type CompiledSecurity, compileSecurity, type SecurityOption
 import { compileTrust, type TrustProxy } from '../security/trust-proxy.ts';
 import type { RunningServer } from '../server/node.ts';
 import type { ServerAddress, ServerLimits, ServerRequest } from '../server/types.ts';
-import { isStandardSchema, validateInput } from '../standard-schema.ts';
+import { isStandardSchema, type StandardSchemaV1, validateInput } from '../standard-schema.ts';
 import type { RouteInfo } from '../types.ts';
+import { type UploadSpec, uploadSpecOf } from '../uploads/file.ts';
+import { receiveMultipart, releaseUploads } from '../uploads/multipart.ts';
+import type { UploadOptions } from '../uploads/scan.ts';
 import { compose, type RuntimeMiddleware, type Terminal } from './compose.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { compileSerializer } from './serializer.ts';
@@ -69,6 +72,8 @@ export interface AppOptions {
   strictPaths?: boolean;
   /** Hosts `ctx.redirect()` may send clients to besides the request's own (e.g. `['accounts.example.com']`). */
   redirect?: { allowedHosts?: readonly string[] };
+  /** File uploads: the malware scanner, what to do on a detection, the temporary directory. */
+  uploads?: UploadOptions;
 }
 
 export interface Hooks {
@@ -98,6 +103,8 @@ interface CompiledRoute {
   run: Terminal;
   bodyLimit: number;
   hooks: Hooks;
+  /** Whether requests may leave temporary upload files to remove. */
+  uploads: boolean;
 }
 
 /**
@@ -184,6 +191,7 @@ export class AppCore {
   readonly bodyLimit: number;
   readonly limits: ServerLimits;
   readonly strictPaths: boolean;
+  readonly uploads: UploadOptions;
   readonly runtime: ContextRuntime;
   readonly Ctx: typeof RequestContext;
   server: RunningServer | undefined;
@@ -214,6 +222,7 @@ export class AppCore {
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
     this.strictPaths = options.strictPaths ?? true;
+    this.uploads = options.uploads ?? {};
     const secret = options.cookies?.secret;
     this.runtime = {
       cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret],
@@ -375,7 +384,15 @@ export class AppCore {
     const schema = (config.schema ?? undefined) as Record<string, unknown> | undefined;
     const responses = compileResponses(schema?.response);
     const status = typeof config.status === 'number' ? config.status : 200;
-    const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : this.bodyLimit;
+    // An upload() body is streamed to temporary files, never buffered: its limit covers its files.
+    const upload = uploadSpecOf(schema?.body);
+    if (upload !== undefined) this.checkUpload(route, upload);
+    const bodyLimit =
+      typeof config.bodyLimit === 'number'
+        ? config.bodyLimit
+        : upload === undefined
+          ? this.bodyLimit
+          : Object.values(upload.files).reduce((sum, f) => sum + f.maxSize, this.bodyLimit);
     const finish = (value: unknown, ctx: RequestContext) => this.toReply(value, ctx);
     // Not async: a synchronous handler costs no extra promise, an async one a single `then`.
     const terminal: Terminal = (ctx) => {
@@ -387,7 +404,7 @@ export class AppCore {
     const onRequest = hooks.onRequest;
     const readBody = (ctx: RequestContext): Promise<void> | undefined => {
       const request = ctx.request;
-      if (!request.hasBody) return undefined;
+      if (!request.hasBody || upload !== undefined) return undefined;
       if (request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
       return request.readBody(bodyLimit).then((raw) => {
         ctx.rawBody = raw;
@@ -410,7 +427,13 @@ export class AppCore {
       }
       await readBody(ctx);
       for (const guard of guards) guard.check(ctx);
-      if (schema !== undefined) await validateRequest(ctx, schema);
+      if (upload !== undefined) {
+        await validateRequest(ctx, { ...schema, body: undefined });
+        if (ctx.request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
+        const input = await receiveMultipart(ctx, ctx.request, upload, bodyLimit, this.uploads, this.logger);
+        ctx.parsedBody = await validateInput(schema!.body as StandardSchemaV1, 'body', input);
+        ctx.bodyParsed = true;
+      } else if (schema !== undefined) await validateRequest(ctx, schema);
       return chain(ctx);
     };
     // The common case (no hooks, no schema) skips the async wrapper and its promise.
@@ -421,7 +444,19 @@ export class AppCore {
       return reading === undefined ? guarded(ctx) : reading.then(() => guarded(ctx));
     };
     const run = onRequest.length > 0 || schema !== undefined ? full : fast;
-    return { run, bodyLimit, hooks };
+    return { run, bodyLimit, hooks, uploads: upload !== undefined };
+  }
+
+  private checkUpload(route: RouteRecord, upload: UploadSpec): void {
+    for (const [name, options] of Object.entries(upload.files)) {
+      if (options.scan === true && this.uploads.scanner === undefined) {
+        throw new FrameworkError(
+          'FW_ERR_UPLOAD_CONFIG',
+          `Route ${route.method} ${route.path}: file "${name}" sets scan: true but the app has no scanner. ` +
+            'Pass createApp({ uploads: { scanner: clamav(...) } }) or a scanner to file({ scan }).',
+        );
+      }
+    }
   }
 
   private compileFallback(): CompiledRoute {
@@ -456,7 +491,7 @@ export class AppCore {
       }
       return chain(ctx);
     };
-    return { run, bodyLimit: this.bodyLimit, hooks };
+    return { run, bodyLimit: this.bodyLimit, hooks, uploads: false };
   }
 
   /** The body limit that applies to a request, for answering `Expect: 100-continue` before reading. */
@@ -560,6 +595,8 @@ export class AppCore {
   }
 
   private complete(reply: Reply, ctx: RequestContext, compiled: CompiledRoute): Reply | Promise<Reply> {
+    // Temporary upload files the handler did not move; a stream it opened on one stays readable.
+    if (compiled.uploads) void releaseUploads(ctx);
     if (ctx.responseHeaders !== undefined) mergeHeaders(reply, ctx.responseHeaders);
     const onResponse = compiled.hooks.onResponse;
     if (onResponse.length > 0) return this.runOnResponse(reply, ctx, onResponse);

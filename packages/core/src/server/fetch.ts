@@ -52,6 +52,25 @@ class FetchRequest implements ServerRequest {
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
 
+  async *stream(limit: number): AsyncIterable<Uint8Array> {
+    const body = this.request.body;
+    if (body === null) return;
+    const reader = body.getReader();
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        size += value.byteLength;
+        if (size > limit) throw bodyTooLarge(limit);
+        yield value;
+      }
+    } finally {
+      // Stops the source when the consumer stops early or the limit is crossed.
+      await reader.cancel().catch(() => {});
+    }
+  }
+
   onAbort(listener: () => void): void {
     this.request.signal.addEventListener('abort', listener, { once: true });
   }

@@ -77,11 +77,7 @@ class NodeRequest implements ServerRequest {
       const onClose = () => {
         if (req.complete) return;
         cleanup();
-        reject(
-          new HttpError(400, 'The client closed the connection before sending the whole body.', {
-            code: 'FW_ERR_BODY_ABORTED',
-          }),
-        );
+        reject(bodyAborted());
       };
       req.on('data', onData);
       req.on('end', onEnd);
@@ -90,12 +86,87 @@ class NodeRequest implements ServerRequest {
     });
   }
 
+  stream(limit: number): AsyncIterable<Uint8Array> {
+    const req = this.req;
+    return {
+      [Symbol.asyncIterator]: () => {
+        const queue: Buffer[] = [];
+        let size = 0;
+        let ended = false;
+        let failure: HttpError | undefined;
+        let wake: (() => void) | undefined;
+        const cleanup = () => {
+          req.off('data', onData);
+          req.off('end', onEnd);
+          req.off('error', onError);
+          req.off('close', onClose);
+          req.pause();
+        };
+        const stop = (error: HttpError) => {
+          failure ??= error;
+          cleanup();
+          wake?.();
+        };
+        // One chunk at a time: the request is paused until the consumer asks for more (backpressure).
+        const onData = (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) return stop(bodyTooLarge(limit));
+          queue.push(chunk);
+          req.pause();
+          wake?.();
+        };
+        const onEnd = () => {
+          ended = true;
+          cleanup();
+          wake?.();
+        };
+        const onError = (error: Error) =>
+          stop(
+            new HttpError(400, `The request body could not be read: ${error.message}.`, { code: 'FW_ERR_BODY_READ' }),
+          );
+        const onClose = () => {
+          if (!req.complete) stop(bodyAborted());
+        };
+        req.on('data', onData);
+        req.on('end', onEnd);
+        req.on('error', onError);
+        req.on('close', onClose);
+        req.pause();
+        return {
+          next: async (): Promise<IteratorResult<Uint8Array>> => {
+            while (queue.length === 0 && !ended && failure === undefined) {
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+                req.resume();
+              });
+              wake = undefined;
+            }
+            if (failure !== undefined) throw failure;
+            const chunk = queue.shift();
+            return chunk === undefined ? { done: true, value: undefined } : { done: false, value: chunk };
+          },
+          return: async (): Promise<IteratorResult<Uint8Array>> => {
+            cleanup();
+            queue.length = 0;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+  }
+
   onAbort(listener: () => void): void {
     const res = this.res;
     res.once('close', () => {
       if (!res.writableFinished) listener();
     });
   }
+}
+
+function bodyAborted(): HttpError {
+  return new HttpError(400, 'The client closed the connection before sending the whole body.', {
+    code: 'FW_ERR_BODY_ABORTED',
+  });
 }
 
 /** Writes the status line and headers; a header a middleware set badly closes the connection instead of crashing. */

@@ -19,6 +19,12 @@ export interface ServerRequest {
   readonly contentLength: number;
   /** Reads the whole body; rejects with a 413 `HttpError` as soon as it exceeds `limit` bytes. */
   readBody(limit: number): Promise<Uint8Array>;
+  /**
+   * The body as it arrives, for parsers that stream (multipart uploads); the next chunk is read
+   * only when asked for. Throws a 413 `HttpError` once more than `limit` bytes came, and a 400
+   * when the client goes away. Ending the iteration early stops reading. Use it or `readBody`, not both.
+   */
+  stream(limit: number): AsyncIterable<Uint8Array>;
   /** Calls `listener` once if the client goes away before the response is complete. */
   onAbort(listener: () => void): void;
 }

@@ -123,6 +123,9 @@ export class UwsRequest implements ServerRequest {
     | { limit: number; resolve: (body: Uint8Array) => void; reject: (error: unknown) => void }
     | undefined;
   private bodyTimer: NodeJS.Timeout | undefined;
+  /** Set while `stream()` consumes the body: wakes it when a chunk arrives or the body ends. */
+  private streamWake: (() => void) | undefined;
+  private streamLimit: number | undefined;
   private writer: Writer | undefined;
   private writableRegistered = false;
   private wake: (() => void) | undefined;
@@ -237,12 +240,13 @@ export class UwsRequest implements ServerRequest {
       return;
     }
     this.received += chunk.byteLength;
-    const limit = this.bodyWaiter?.limit ?? this.bufferLimit;
+    const limit = this.bodyWaiter?.limit ?? this.streamLimit ?? this.bufferLimit;
     if (this.received > limit) {
       this.endBody('tooLarge');
       this.chunks = [];
       this.bodyWaiter?.reject(bodyTooLarge(limit));
       this.bodyWaiter = undefined;
+      this.streamWake?.();
       return;
     }
     // uWS neuters the ArrayBuffer when this callback returns, so keep a copy.
@@ -254,6 +258,7 @@ export class UwsRequest implements ServerRequest {
         this.bodyWaiter = undefined;
       }
     }
+    this.streamWake?.();
   }
 
   private endBody(state: BodyState): void {
@@ -276,6 +281,8 @@ export class UwsRequest implements ServerRequest {
     if (this.bodyWaiter) {
       this.bodyWaiter.reject(error);
       this.bodyWaiter = undefined;
+    } else if (this.streamLimit !== undefined) {
+      this.streamWake?.();
     } else {
       // The app has not asked for the body yet (a slow onRequest hook): answer now, as node does.
       this.send(this.state.core.problem(error, undefined));
@@ -304,6 +311,45 @@ export class UwsRequest implements ServerRequest {
     }
   }
 
+  /**
+   * The body as it arrives: first what `receiveBody` buffered, then live chunks. uWS cannot pause a
+   * request here, so what the consumer has not taken yet stays buffered, bounded by the limit.
+   */
+  async *stream(limit: number): AsyncIterable<Uint8Array> {
+    this.streamLimit = limit;
+    let finished = false;
+    try {
+      for (;;) {
+        if (this.received > limit && this.body !== 'tooLarge') {
+          this.endBody('tooLarge');
+          this.chunks = [];
+        }
+        const chunk = this.chunks.shift();
+        if (chunk !== undefined) {
+          yield chunk;
+          continue;
+        }
+        if (this.body === 'complete') {
+          finished = true;
+          return;
+        }
+        if (this.body === 'tooLarge') throw bodyTooLarge(limit);
+        if (this.body === 'timedOut') throw requestTimeout();
+        if (this.body === 'aborted') throw bodyAborted();
+        await new Promise<void>((resolve) => {
+          this.streamWake = resolve;
+        });
+        this.streamWake = undefined;
+      }
+    } finally {
+      if (!finished && this.body === 'receiving') {
+        // The consumer stopped early: drop the rest of the body as it arrives.
+        this.endBody('complete');
+        this.chunks = [];
+      }
+    }
+  }
+
   onAbort(listener: () => void): void {
     if (this.aborted) {
       queueMicrotask(listener);
@@ -323,6 +369,7 @@ export class UwsRequest implements ServerRequest {
       this.chunks = [];
       this.bodyWaiter?.reject(bodyAborted());
       this.bodyWaiter = undefined;
+      this.streamWake?.();
     }
     // A stream waiting for the socket to drain resumes, sees `aborted` and stops its source.
     this.wake?.();
