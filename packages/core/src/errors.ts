@@ -390,6 +390,12 @@ export const ERROR_CODES = {
   FW_ERR_INVALID_COOKIE: 'A cookie name, value or attribute is invalid.',
   FW_ERR_MIDDLEWARE: 'A middleware neither called next() nor returned a response.',
   FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
+  FW_ERR_INVALID_OPTION: 'An option passed to the app or a plugin has an invalid value.',
+  FW_ERR_RATE_LIMITED:
+    'The client sent too many requests or is blocked for a while (answered with 429 and Retry-After).',
+  FW_ERR_CAPTCHA_REQUIRED: 'Too many failed attempts: the client must complete a challenge before trying again (429).',
+  FW_ERR_RATE_LIMIT_UNAVAILABLE:
+    'The rate-limit store failed and the limiter is set to fail closed (answered with 503).',
 } as const;
 
 /**
