@@ -179,7 +179,8 @@ function compileRoutes(routes: Record<string, RouteLimit>, global: Bucket): Rout
   const compiled: RoutePattern[] = [];
   for (const [pattern, limit] of Object.entries(routes)) {
     const match = PATTERN.exec(pattern.trim());
-    if (!match || match[2]!.indexOf('*') < match[2]!.length - 1) {
+    const star = match === null ? -1 : match[2]!.indexOf('*');
+    if (match === null || (star !== -1 && star !== match[2]!.length - 1)) {
       throw new FrameworkError(
         'FW_ERR_INVALID_OPTION',
         `rateLimit route pattern ${JSON.stringify(pattern)} is not "METHOD /path": use e.g. 'POST /api/login', 'GET /api/*' or '* /admin/*' (a * only at the end).`,

@@ -288,7 +288,9 @@ export class SuspiciousGuard {
     if (rapid !== undefined) {
       const { count } = await call(() => store.increment(`rr:${client}`, rapid.windowMs));
       if (count > rapid.threshold) {
-        if (rapid.action === 'block') await this.block(client, rapid.durationMs, 'Too many requests in a short time.');
+        if (rapid.action === 'block') {
+          await this.block(client, `rr:${client}`, rapid.durationMs, 'Too many requests in a short time.');
+        }
         stats.throttled++;
         await sleep(THROTTLE_DELAY);
       }
@@ -310,17 +312,20 @@ export class SuspiciousGuard {
     if (scanning === undefined) return;
     const { count } = await this.deps.call(() => this.deps.store.increment(`sc:${client}`, scanning.windowMs));
     if (count <= scanning.threshold) return;
-    const until = Date.now() + scanning.durationMs;
-    await this.deps.call(() => this.deps.store.block(`bl:${client}`, scanning.durationMs));
-    if (now) {
-      this.deps.stats.blocked++;
-      throw blockedError(until, 'This client is blocked after requests that look like a security scan.');
-    }
+    const why = now ? 'This client is blocked after requests that look like a security scan.' : undefined;
+    await this.block(client, `sc:${client}`, scanning.durationMs, why);
   }
 
-  private async block(client: string, durationMs: number, why: string): Promise<never> {
-    await this.deps.call(() => this.deps.store.block(`bl:${client}`, durationMs));
-    this.deps.stats.blocked++;
+  /**
+   * Blocks the client for `durationMs` and clears the counter that tripped, so the client starts
+   * afresh when the block ends; throws the 429 for the current request when `why` is given.
+   */
+  private async block(client: string, counter: string, durationMs: number, why: string | undefined): Promise<void> {
+    const { store, call, stats } = this.deps;
+    await call(() => store.block(`bl:${client}`, durationMs));
+    await call(() => store.reset(counter));
+    if (why === undefined) return;
+    stats.blocked++;
     throw blockedError(Date.now() + durationMs, why);
   }
 
@@ -360,8 +365,8 @@ export class SuspiciousGuard {
     const { count } = await call(() => store.increment(`fl:c:${client}`, failed.windowMs));
     if (count >= failed.max) {
       // A client-level block refuses every request (checked in onRequest); other actions wait for check().
-      const key = failed.action === 'block' ? `bl:${client}` : `fl:c:${client}`;
-      await call(() => store.block(key, failed.durationMs));
+      if (failed.action === 'block') await this.block(client, `fl:c:${client}`, failed.durationMs, undefined);
+      else await call(() => store.block(`fl:c:${client}`, failed.durationMs));
     }
     if (options.key === undefined) return;
     const account = accountKey(options.key);
