@@ -1,25 +1,25 @@
 import { createHash } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Context } from '../context.ts';
 import { FrameworkError, isHttpError, ServiceUnavailableError, TooManyRequestsError } from '../errors.ts';
 import { type Duration, formatDuration, parseDuration } from '../internal/duration.ts';
 import { createLogger, type Logger } from '../internal/logger.ts';
 import { definePlugin, type PluginInstance } from '../plugin.ts';
 import type { Reply } from '../reply.ts';
+import { clientAddressKey } from './client-address.ts';
+import {
+  type Bucket,
+  bucketFor,
+  compileRoutes,
+  positiveInteger,
+  type RouteLimit,
+  type RoutePattern,
+} from './route-patterns.ts';
 import { MemoryStore, type RateLimitStore } from './store.ts';
 import { type AttemptOptions, SuspiciousGuard, type SuspiciousOptions } from './suspicious.ts';
 
 export type { Duration } from '../internal/duration.ts';
-
-/**
- * A limit for the requests matching one route pattern; `false` exempts them from limiting.
- *
- * @example
- * ```ts
- * const login: RouteLimit = { max: 5, window: '15m' };
- * ```
- */
-export type RouteLimit = { max?: number; window?: Duration } | false;
+export { clientAddressKey } from './client-address.ts';
+export type { RouteLimit } from './route-patterns.ts';
 
 /**
  * Options for `rateLimit()`. Every one has a default.
@@ -93,7 +93,7 @@ export interface RateLimitStats {
 export interface RateLimiter {
   readonly stats: RateLimitStats;
   readonly store: RateLimitStore;
-  /** Clears the global counter and any block of a client key (as `keyGenerator` or the IP rule makes it). */
+  /** Clears every counter and block of a client key (as `keyGenerator` or the IP rule makes it): an admin "unblock". */
   reset(client: string): Promise<void>;
 }
 
@@ -141,19 +141,6 @@ export interface RateLimitExports {
   context: { rateLimit: (ctx: Context) => RateLimitContext };
 }
 
-interface Bucket {
-  readonly id: string;
-  readonly max: number;
-  readonly windowMs: number;
-}
-
-interface RoutePattern {
-  readonly method: string;
-  readonly path: string;
-  readonly wildcard: boolean;
-  readonly bucket: Bucket | false;
-}
-
 /** Marks an error of the store (or its timeout) so the fail-open/closed policy applies to it alone. */
 class StoreFailure extends Error {
   constructor(cause: unknown) {
@@ -163,124 +150,6 @@ class StoreFailure extends Error {
 
 const LOG_INTERVAL = 60_000;
 const FAIL_CLOSED_RETRY = 5;
-const PATTERN = /^(\*|[A-Z]+)\s+(\/\S*)$/;
-
-function positiveInteger(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new FrameworkError(
-      'FW_ERR_INVALID_OPTION',
-      `rateLimit ${option} must be a positive integer (requests per window), got ${JSON.stringify(value)}.`,
-    );
-  }
-  return value;
-}
-
-function compileRoutes(routes: Record<string, RouteLimit>, global: Bucket): RoutePattern[] {
-  const compiled: RoutePattern[] = [];
-  for (const [pattern, limit] of Object.entries(routes)) {
-    const match = PATTERN.exec(pattern.trim());
-    const star = match === null ? -1 : match[2]!.indexOf('*');
-    if (match === null || (star !== -1 && star !== match[2]!.length - 1)) {
-      throw new FrameworkError(
-        'FW_ERR_INVALID_OPTION',
-        `rateLimit route pattern ${JSON.stringify(pattern)} is not "METHOD /path": use e.g. 'POST /api/login', 'GET /api/*' or '* /admin/*' (a * only at the end).`,
-      );
-    }
-    const wildcard = match[2]!.endsWith('*');
-    const path = wildcard ? match[2]!.slice(0, -1) : normalizePath(match[2]!);
-    const bucket: Bucket | false =
-      limit === false
-        ? false
-        : {
-            id: `${match[1]} ${match[2]}`,
-            max: positiveInteger(limit.max ?? global.max, `routes['${pattern}'].max`),
-            windowMs: parseDuration(limit.window ?? global.windowMs, `rateLimit routes['${pattern}'].window`),
-          };
-    compiled.push({ method: match[1]!, path, wildcard, bucket });
-  }
-  // Most specific first: exact paths, then longer wildcards, then a named method before `*`.
-  const rank = (route: RoutePattern) =>
-    (route.wildcard ? 0 : 1_000_000) + route.path.length * 2 + (route.method === '*' ? 0 : 1);
-  return compiled.sort((a, b) => rank(b) - rank(a));
-}
-
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
-
-/** The path as routes compare it: unreserved percent-escapes decoded, `//` collapsed, no trailing `/`. */
-function normalizePath(path: string): string {
-  let result = path;
-  if (result.includes('%')) {
-    result = result.replace(/%[0-9A-Fa-f]{2}/g, (encoded) => {
-      const char = String.fromCharCode(Number.parseInt(encoded.slice(1), 16));
-      return UNRESERVED.test(char) ? char : encoded.toUpperCase();
-    });
-  }
-  if (result.includes('//')) result = result.replace(/\/{2,}/g, '/');
-  if (result.length > 1 && result.endsWith('/')) result = result.slice(0, -1);
-  return result;
-}
-
-function matches(route: RoutePattern, method: string, path: string): boolean {
-  if (route.method !== '*' && route.method !== method) return false;
-  if (!route.wildcard) return path === route.path;
-  return path.startsWith(route.path) || (route.path.endsWith('/') && path === route.path.slice(0, -1));
-}
-
-function parseIPv6(address: string): number[] | undefined {
-  let text = address;
-  const groups: number[] = [];
-  const dot = text.lastIndexOf('.');
-  let tail: number[] = [];
-  if (dot !== -1) {
-    const colon = text.lastIndexOf(':');
-    const octets = text
-      .slice(colon + 1)
-      .split('.')
-      .map(Number);
-    tail = [(octets[0]! << 8) | octets[1]!, (octets[2]! << 8) | octets[3]!];
-    text = `${text.slice(0, colon + 1)}0:0`;
-  }
-  const [head = '', rest] = text.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = rest === undefined || rest === '' ? [] : rest.split(':');
-  const missing = 8 - left.length - right.length;
-  for (const part of left) groups.push(Number.parseInt(part, 16));
-  for (let i = 0; i < (rest === undefined ? 0 : missing); i++) groups.push(0);
-  for (const part of right) groups.push(Number.parseInt(part, 16));
-  if (groups.length !== 8) return undefined;
-  if (tail.length === 2) groups.splice(6, 2, tail[0]!, tail[1]!);
-  return groups;
-}
-
-/**
- * The client key for an address: IPv4 as it is, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as IPv4, other
- * IPv6 by its first `subnet` bits (`2001:db8:0:ab00::/56`), since one host or customer usually holds
- * a whole prefix and could otherwise rotate addresses to dodge the limit.
- *
- * @example
- * ```ts
- * clientAddressKey('2001:db8::1', 56);            // '2001:db8:0:0::/56'
- * clientAddressKey('::ffff:203.0.113.7', 56);     // '203.0.113.7'
- * ```
- */
-export function clientAddressKey(ip: string, subnet = 56): string {
-  const zone = ip.indexOf('%');
-  const address = zone === -1 ? ip : ip.slice(0, zone);
-  if (address === '') return 'unknown';
-  if (isIPv4(address) || !isIPv6(address)) return address;
-  const groups = parseIPv6(address);
-  if (groups === undefined) return address;
-  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
-    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
-  }
-  const kept: string[] = [];
-  for (let index = 0; index * 16 < subnet; index++) {
-    const bits = Math.min(16, subnet - index * 16);
-    const mask = bits === 16 ? 0xffff : (0xffff << (16 - bits)) & 0xffff;
-    kept.push((groups[index]! & mask).toString(16));
-  }
-  return `${kept.join(':')}${kept.length < 8 ? '::' : ''}/${subnet}`;
-}
 
 /** Path and raw query string, as sent: `ctx.url` would resolve `..` segments and re-encode the query. */
 function requestTarget(ctx: Context): string {
@@ -332,8 +201,9 @@ class Limiter implements RateLimiter {
   }
 
   async reset(client: string): Promise<void> {
-    await this.store.reset(`rl:*:${client}`);
-    await this.store.reset(`bl:${client}`);
+    const buckets = [this.global, ...this.routes.map((route) => route.bucket)];
+    for (const bucket of buckets) if (bucket !== false) await this.store.reset(`rl:${bucket.id}:${client}`);
+    for (const prefix of ['bl:', 'rr:', 'sc:', 'fl:c:']) await this.store.reset(prefix + client);
   }
 
   /** One store call, bounded by `storeTimeout`; any failure becomes a `StoreFailure`. */
@@ -398,13 +268,6 @@ class Limiter implements RateLimiter {
     }
   }
 
-  private bucketFor(method: string, path: string): Bucket | false {
-    if (this.routes.length === 0) return this.global;
-    const normalized = normalizePath(path);
-    for (const route of this.routes) if (matches(route, method, normalized)) return route.bucket;
-    return this.global;
-  }
-
   async onRequest(ctx: Context): Promise<void> {
     const skip = this.options.skip;
     if (skip !== undefined && (await skip(ctx))) {
@@ -416,7 +279,7 @@ class Limiter implements RateLimiter {
       if (this.guard.active) {
         await this.guard.onRequest(client, requestTarget(ctx));
       }
-      const bucket = this.bucketFor(ctx.method, ctx.path);
+      const bucket = bucketFor(this.routes, this.global, ctx.method, ctx.path);
       if (bucket === false) return;
       const { count, resetAt } = await this.call(() =>
         this.store.increment(`rl:${bucket.id}:${client}`, bucket.windowMs),

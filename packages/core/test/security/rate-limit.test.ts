@@ -99,6 +99,23 @@ describe('rateLimit: the global limit (RL-01)', () => {
     expect((await app.request('/', from('192.0.2.3', { 'x-api-key': 'beta' }))).status).toBe(200);
   });
 
+  it('app.rateLimit.reset() lifts the limit and the block of one client (an admin unblock)', async () => {
+    const { app } = limitedApp({
+      max: 2,
+      suspicious: { scanningBehavior: { indicators: ['random-paths'], threshold: 1, duration: '1h' } },
+    });
+    await app.request('/');
+    await app.request('/');
+    expect((await app.request('/')).status).toBe(429);
+    await app.rateLimit.reset('127.0.0.1');
+    expect((await app.request('/')).status).toBe(200);
+    await app.request('/missing-1');
+    await app.request('/missing-2');
+    expect((await app.request('/')).status).toBe(429);
+    await app.rateLimit.reset('127.0.0.1');
+    expect((await app.request('/')).status).toBe(200);
+  });
+
   it('rejects invalid options at registration with a message that says what to pass', () => {
     expect(() => rateLimit({ max: 0 })).toThrow(/max must be a positive integer/);
     expect(() => rateLimit({ window: 'soon' as never })).toThrow(/'15m'/);
