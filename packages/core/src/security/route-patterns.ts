@@ -11,14 +11,28 @@ import { type Duration, parseDuration } from '../internal/duration.ts';
  */
 export type RouteLimit = { max?: number; window?: Duration } | false;
 
-/** A counter scope: the global limit or one route pattern's. */
+/**
+ * A counter scope: the global limit or one route pattern's.
+ *
+ * @example
+ * ```ts
+ * const global: Bucket = { id: '*', max: 100, windowMs: 900_000 };
+ * ```
+ */
 export interface Bucket {
   readonly id: string;
   readonly max: number;
   readonly windowMs: number;
 }
 
-/** A compiled route pattern. */
+/**
+ * A compiled route pattern.
+ *
+ * @example
+ * ```ts
+ * const [login] = compileRoutes({ 'POST /api/login': { max: 5 } }, global); // { method: 'POST', path: '/api/login', ... }
+ * ```
+ */
 export interface RoutePattern {
   readonly method: string;
   readonly path: string;
@@ -28,7 +42,14 @@ export interface RoutePattern {
 
 const PATTERN = /^(\*|[A-Z]+)\s+(\/\S*)$/;
 
-/** Checks a request count option. */
+/**
+ * Checks a request count option.
+ *
+ * @example
+ * ```ts
+ * positiveInteger(options.max ?? 100, 'max'); // throws FW_ERR_INVALID_OPTION for 0, -1 or 1.5
+ * ```
+ */
 export function positiveInteger(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new FrameworkError(
@@ -39,7 +60,14 @@ export function positiveInteger(value: unknown, option: string): number {
   return value;
 }
 
-/** Compiles `routes` patterns, most specific first; throws a `FrameworkError` on a malformed one. */
+/**
+ * Compiles `routes` patterns, most specific first; throws a `FrameworkError` on a malformed one.
+ *
+ * @example
+ * ```ts
+ * const routes = compileRoutes({ 'GET /api/*': { max: 1000 }, 'GET /health': false }, global);
+ * ```
+ */
 export function compileRoutes(routes: Record<string, RouteLimit>, global: Bucket): RoutePattern[] {
   const compiled: RoutePattern[] = [];
   for (const [pattern, limit] of Object.entries(routes)) {
@@ -71,7 +99,14 @@ export function compileRoutes(routes: Record<string, RouteLimit>, global: Bucket
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
-/** The path as routes compare it: unreserved percent-escapes decoded, `//` collapsed, no trailing `/`. */
+/**
+ * The path as routes compare it: unreserved percent-escapes decoded, `//` collapsed, no trailing `/`.
+ *
+ * @example
+ * ```ts
+ * normalizePath('//api/log%69n/'); // '/api/login'
+ * ```
+ */
 export function normalizePath(path: string): string {
   let result = path;
   if (result.includes('%')) {
@@ -91,7 +126,14 @@ function matches(route: RoutePattern, method: string, path: string): boolean {
   return path.startsWith(route.path) || (route.path.endsWith('/') && path === route.path.slice(0, -1));
 }
 
-/** The bucket a request counts in: the most specific matching pattern's, else the global one. */
+/**
+ * The bucket a request counts in: the most specific matching pattern's, else the global one.
+ *
+ * @example
+ * ```ts
+ * bucketFor(routes, global, 'GET', '/api/users'); // the 'GET /api/*' bucket
+ * ```
+ */
 export function bucketFor(
   routes: readonly RoutePattern[],
   global: Bucket,

@@ -103,13 +103,27 @@ export interface SuspiciousOptions {
   scanningBehavior?: ScanningOptions;
 }
 
-/** The account (or other subject) a failed-login call is about. */
+/**
+ * The account (or other subject) a failed-login call is about.
+ *
+ * @example
+ * ```ts
+ * await ctx.rateLimit.fail({ key: email });
+ * ```
+ */
 export interface AttemptOptions {
   /** The account, e.g. the email typed in; normalised (NFKC, trimmed, lower-case) and hashed before use. */
   key?: string;
 }
 
-/** What the limiter needs to reach the store: calls bounded by its timeout. */
+/**
+ * What the limiter needs to reach the store: calls bounded by its timeout.
+ *
+ * @example
+ * ```ts
+ * const deps: GuardDeps = { store, call: (operation) => operation(), stats: { blocked: 0, throttled: 0, challenged: 0 } };
+ * ```
+ */
 export interface GuardDeps {
   readonly store: RateLimitStore;
   call<T>(operation: () => Promise<T>): Promise<T>;
@@ -206,6 +220,12 @@ function captchaError(): TooManyRequestsError {
  * Suspicious-behaviour detection for one limiter: client blocks, bursts, scanning signs and
  * failed sign-ins. Every store call goes through `deps.call`, so a failing store is handled by the
  * limiter's fail-open or fail-closed policy.
+ *
+ * @example
+ * ```ts
+ * const guard = new SuspiciousGuard({ scanningBehavior: { threshold: 10 } }, deps);
+ * await guard.onRequest('203.0.113.7', '/search?q=1'); // throws a 429 once the client is blocked
+ * ```
  */
 export class SuspiciousGuard {
   private readonly deps: GuardDeps;
