@@ -422,6 +422,12 @@ export const ERROR_CODES = {
   FW_ERR_IMAGE_INVALID: 'An uploaded image could not be decoded (422).',
   FW_ERR_MALWARE_DETECTED: 'The malware scanner flagged an uploaded file (422).',
   FW_ERR_SCANNER_UNAVAILABLE: 'The malware scanner failed or was unreachable, so the upload was refused (503).',
+  FW_ERR_INVALID_OPTION: 'An option passed to the app or a plugin has an invalid value.',
+  FW_ERR_RATE_LIMITED:
+    'The client sent too many requests or is blocked for a while (answered with 429 and Retry-After).',
+  FW_ERR_CAPTCHA_REQUIRED: 'Too many failed attempts: the client must complete a challenge before trying again (429).',
+  FW_ERR_RATE_LIMIT_UNAVAILABLE:
+    'The rate-limit store failed and the limiter is set to fail closed (answered with 503).',
 } as const;
 
 /**
