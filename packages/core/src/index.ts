@@ -16,7 +16,7 @@ export type {
 export { createApp } from './app.ts';
 
 // Context, replies and cookies
-export type { Context, HttpMethod, Params, Query, RequestHeaders, StreamOptions } from './context.ts';
+export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
 export type { ErrorCode, HttpErrorOptions, ValidationIssue, ValidationTarget } from './errors.ts';
 // Errors
@@ -52,9 +52,41 @@ export type {
 export { definePlugin, isPlugin } from './plugin.ts';
 export type { ReplyBody, ReplyHeaders, StreamSource } from './reply.ts';
 export { isReply, Reply } from './reply.ts';
-// Security
+// Security: headers, proxies, CORS, CSRF, hardening
+export type { CorsOptions, CorsOrigin } from './security/cors.ts';
+export { cors } from './security/cors.ts';
+export type { CsrfOptions } from './security/csrf.ts';
+export type { QueryLimits, RedirectOptions } from './security/hardening.ts';
+export { DEFAULT_QUERY_LIMITS } from './security/hardening.ts';
 export type { CspDirectives, HelmetOptions, SecurityOptions } from './security/headers.ts';
 export { createNonce } from './security/headers.ts';
+// Security: rate limiting
+export type {
+  Duration,
+  RateLimitContext,
+  RateLimitExports,
+  RateLimiter,
+  RateLimitOptions,
+  RateLimitStats,
+  RouteLimit,
+} from './security/rate-limit.ts';
+export { clientAddressKey, rateLimit } from './security/rate-limit.ts';
+// Security: the input sanitizer (opt-in)
+export type { SanitizerFinding, SanitizerOptions, SanitizerReport, SanitizerTarget } from './security/sanitizer.ts';
+export { DEFAULT_SANITIZER_PATTERNS, sanitizer } from './security/sanitizer.ts';
+export type { MemoryStoreOptions, RateLimitStore } from './security/store.ts';
+export { MemoryStore } from './security/store.ts';
+export type { StoreContractCase } from './security/store-contract.ts';
+export { storeContract } from './security/store-contract.ts';
+export type {
+  AttemptOptions,
+  FailedLoginsOptions,
+  RapidRequestsOptions,
+  ScanningIndicator,
+  ScanningOptions,
+  SuspiciousAction,
+  SuspiciousOptions,
+} from './security/suspicious.ts';
 export type { TrustProxy } from './security/trust-proxy.ts';
 // Server
 export type { ServerAddress, ServerLimits, StartOptions } from './server/types.ts';
@@ -77,3 +109,10 @@ export type {
   RouteMeta,
   RouteSchema,
 } from './types.ts';
+// Uploads
+export type { ClamavOptions } from './uploads/clamav.ts';
+export { clamav } from './uploads/clamav.ts';
+export type { FileOptions, FileSchema, MultipartInput, MultipartLimits, UploadSchema } from './uploads/file.ts';
+export { downloadHeaders, file, parseSize, sanitizeFilename, UploadedFile, upload } from './uploads/file.ts';
+export type { ImageOptions } from './uploads/image.ts';
+export type { MalwareScanner, ScanResult, UploadOptions } from './uploads/scan.ts';

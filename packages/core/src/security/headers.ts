@@ -1,8 +1,20 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import helmet, { type HelmetOptions } from 'helmet';
+import helmet, { type HelmetOptions as HelmetPackageOptions } from 'helmet';
 import { FrameworkError } from '../errors.ts';
 import { JSON_TYPE, PROBLEM_TYPE, type Reply, type ReplyHeaders } from '../reply.ts';
+
+/**
+ * helmet 8's own options, passed through by `app.security({ helmet })` (its CSP part is set
+ * through `csp` instead).
+ *
+ * @example
+ * ```ts
+ * const helmetOptions: HelmetOptions = { strictTransportSecurity: { maxAge: 63_072_000, preload: true } };
+ * app.security({ helmet: helmetOptions });
+ * ```
+ */
+export type HelmetOptions = HelmetPackageOptions;
 
 /**
  * Content-Security-Policy directives, in helmet's camelCase form (`scriptSrc`, `frameAncestors`).
@@ -276,8 +288,6 @@ export function createNonce(): string {
   offset += 16;
   return nonce;
 }
-
-export type { HelmetOptions };
 
 /**
  * The security headers as raw header lines (`name: value\r\n` each), for answers written

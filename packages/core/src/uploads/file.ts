@@ -71,7 +71,15 @@ export interface MultipartLimits {
   headerPairs?: number;
 }
 
-/** Text fields and files of a multipart body, as the parser hands them to the `upload()` schema. */
+/**
+ * Text fields and files of a multipart body, as the parser hands them to the `upload()` schema.
+ *
+ * @example
+ * ```ts
+ * const schema = upload({ files: { avatar: file() } });
+ * const result = await schema['~standard'].validate(input satisfies MultipartInput);
+ * ```
+ */
 export interface MultipartInput {
   readonly fields: Record<string, string | string[]>;
   readonly files: Record<string, UploadedFile>;
