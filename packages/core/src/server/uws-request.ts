@@ -49,6 +49,14 @@ const SINGLE_VALUE = new Set([
 
 const EMPTY_HEADERS: Record<string, string | string[] | undefined> = Object.freeze(Object.create(null));
 
+/**
+ * Request headers: objects whose prototype has no prototype, so `__proto__` or `constructor` are
+ * plain own keys (no prototype pollution), and which V8 keeps in fast mode, unlike
+ * `Object.create(null)` objects.
+ */
+const HeaderBag = function HeaderBag() {} as unknown as new () => Record<string, string | string[] | undefined>;
+HeaderBag.prototype = Object.create(null);
+
 type BodyState = 'receiving' | 'complete' | 'tooLarge' | 'aborted' | 'timedOut';
 
 type Writer = (offset: number) => boolean;
@@ -156,7 +164,7 @@ export class UwsRequest implements ServerRequest {
   }
 
   private copyHeaders(req: HttpRequest): Record<string, string | string[] | undefined> {
-    const headers: Record<string, string | string[] | undefined> = Object.create(null);
+    const headers = new HeaderBag();
     let count = 0;
     let bytes = this.method.length + this.url.length + 12;
     let lengths = 0;
