@@ -122,7 +122,8 @@ function parseArgs(argv) {
     if (!explicit('warmup')) options.warmup = 1;
     if (!explicit('memory-seconds')) options.memorySeconds = 10;
     if (!explicit('retries')) options.retries = 2;
-    if (!options.only) options.only = ['ours-node@24', 'node-http@24', 'fastify@24', 'ours-node@20', 'ours-uws', 'uws'];
+    if (!options.only)
+      options.only = ['ours-node@24', 'node-http@24', 'fastify@24', 'ours-node@20', 'ours-uws', 'uws', 'uws-headers'];
   }
   const known = new Set(FRAMEWORKS.map((f) => f.name));
   for (const name of options.only ?? []) {
@@ -155,7 +156,8 @@ function plan(options, targets, routerOn, memoryTargetsCount) {
   const startup = 4; // all servers start together, 1 s settle, checks, the compiled-JS idle sample
   const perWarmup = options.warmup + 0.15;
   const perMeasurement = options.duration + 0.2; // wrk start/stop, pause
-  const measurements = options.rounds * servers * ROUTES.length + options.retries; // retries: worst case
+  const routesMeasured = targets.reduce((sum, t) => sum + (t.routes?.length ?? ROUTES.length), 0);
+  const measurements = options.rounds * routesMeasured + options.retries; // retries: worst case
   const throughput = startup + servers * perWarmup + measurements * perMeasurement;
   const memory = options.skipMemory ? 0 : 2 * memoryTargetsCount + 3 + options.memorySeconds + 2;
   const router = routerOn ? (options.quick ? 1 : 2) * 5 * 5 * ((options.quick ? 0.1 : 0.3) + 0.12) + 2 : 0;
@@ -239,9 +241,10 @@ async function main() {
   for (const major of [24, 20]) {
     for (const framework of FRAMEWORKS) {
       if (framework.uws && major !== 20) continue;
+      if (framework.nodeMajors && !framework.nodeMajors.includes(major)) continue;
       if (!wanted(framework.name, major)) continue;
       const node = major === 24 ? node24 : node20;
-      const env = major === 20 && framework.ours ? { FRAMEWORK_CORE_ENTRY: core.entry } : {};
+      const env = { ...framework.env, ...(major === 20 && framework.ours ? { FRAMEWORK_CORE_ENTRY: core.entry } : {}) };
       let reason;
       if (major === 20 && !node20.bin) reason = node20.reason;
       else if (major === 20 && framework.ours && !core.entry) reason = core.reason;
@@ -293,6 +296,7 @@ async function main() {
         nodeVersion: target.nodeVersion,
         available: false,
         routes: Object.fromEntries(ROUTES.map((r) => [r.id, []])),
+        onlyRoutes: target.routes ?? null,
         loadKbMax: null,
         anomalies: [],
       };
@@ -379,7 +383,18 @@ async function main() {
   // each other (raw node:http, ours, Fastify, ...; raw uWS, ours-uws): a ratio is then taken between
   // measurements seconds apart, and slow drift of the machine cancels out of it. The direction
   // alternates each round so that no server always goes first.
-  const MEASURE_ORDER = ['node-http', 'ours-node', 'fastify', 'hono', 'express', 'koa', 'uws', 'ours-uws'];
+  const MEASURE_ORDER = [
+    'node-http',
+    'node-http-headers',
+    'ours-node',
+    'fastify',
+    'hono',
+    'express',
+    'koa',
+    'uws',
+    'uws-headers',
+    'ours-uws',
+  ];
   const order = rows
     .filter((r) => r.available)
     .sort((a, b) => b.nodeMajor - a.nodeMajor || MEASURE_ORDER.indexOf(a.name) - MEASURE_ORDER.indexOf(b.name));
@@ -390,6 +405,7 @@ async function main() {
     for (const route of ROUTES) {
       const cells = [];
       for (const row of sequence) {
+        if (row.onlyRoutes && !row.onlyRoutes.includes(route.id)) continue;
         const server = alive(row);
         if (!server) continue;
         const measureOnce = async () => {

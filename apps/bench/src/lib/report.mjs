@@ -81,6 +81,25 @@ export function verdicts(data) {
   }
   throughput('ours-uws@20', 'uws@20', ['GET /', 'GET /user/:id'], 0.8, 'req/s vs raw uWS');
   throughput('ours-uws@20', 'uws@20', ['POST /echo', 'GET /mw'], null, 'req/s vs raw uWS (no target)');
+  // References: the same comparisons against raw servers that send our default security headers,
+  // and what those headers alone cost each raw server.
+  const targetRoutes = ['GET /', 'GET /user/:id'];
+  throughput(
+    'ours-node@24',
+    'node-http-headers@24',
+    targetRoutes,
+    null,
+    'req/s vs raw node:http + same headers (reference)',
+  );
+  throughput(
+    'node-http-headers@24',
+    'node-http@24',
+    targetRoutes,
+    null,
+    'cost of the headers alone: raw node:http with/without',
+  );
+  throughput('ours-uws@20', 'uws-headers@20', targetRoutes, null, 'req/s vs raw uWS + same headers (reference)');
+  throughput('uws-headers@20', 'uws@20', targetRoutes, null, 'cost of the headers alone: raw uWS with/without');
   for (const major of [24, 20]) {
     const ours = find(`ours-node@${major}`);
     const peer = find(`fastify@${major}`);
@@ -217,7 +236,10 @@ export function renderResults(data) {
   );
 
   parts.push('## Method');
-  const measurements = data.rows.filter((r) => r.available).length * data.routes.length * o.rounds;
+  const measurements = data.rows.reduce(
+    (n, r) => n + Object.values(r.routes).reduce((m, runs) => m + runs.length, 0),
+    0,
+  );
   parts.push(
     [
       `- Every server runs in its own process${data.pinned ? ', pinned to core 0 (`taskset -c 0`)' : ' (**not pinned**: taskset missing or one core)'}; ` +
@@ -241,7 +263,12 @@ export function renderResults(data) {
       '- Peers use their documented, idiomatic setup: Fastify with JSON schemas for the body and the responses ' +
         '(Ajv + fast-json-stringify) and hooks as middleware; Hono with `@hono/zod-validator`; Express and Koa with ' +
         'their JSON body parsers and zod in the handler; the raw servers with hand-written checks. Ours is ' +
-        '`createApp()` with every default on, `schema: { body: z.object(...) }`, and middleware through `next(extension)`.',
+        '`createApp()` with every default on, `schema: { body: z.object(...) }`, and middleware through `next(extension)`: ' +
+        "its responses carry helmet's 13 security headers (about 450 bytes), which the raw servers and the peers do not send.",
+      '- References, not peers: `node-http-headers` and `uws-headers` are the raw servers sending the same security ' +
+        'headers as ours (`BENCH_SECURITY_HEADERS=1`), on `GET /` and `GET /user/:id`. Comparing against them ' +
+        'separates what the framework costs from what the headers cost (header handling in node:http, bytes on the ' +
+        'wire, parsing in wrk).',
     ].join('\n'),
   );
 

@@ -18,6 +18,24 @@ export const FRAMEWORKS = [
   { name: 'koa', file: 'koa.mjs', label: 'Koa 3' },
   { name: 'node-http', file: 'node-http.mjs', label: 'raw node:http' },
   { name: 'uws', file: 'uws.mjs', uws: true, label: 'raw uWebSockets.js' },
+  // References, not peers: the raw servers sending the security headers ours sends by default, on
+  // the two routes with targets. They show what the headers alone cost (bytes, header handling).
+  {
+    name: 'node-http-headers',
+    file: 'node-http.mjs',
+    env: { BENCH_SECURITY_HEADERS: '1' },
+    nodeMajors: [24],
+    routes: ['GET /', 'GET /user/:id'],
+    label: 'raw node:http + our default security headers (reference)',
+  },
+  {
+    name: 'uws-headers',
+    file: 'uws.mjs',
+    uws: true,
+    env: { BENCH_SECURITY_HEADERS: '1' },
+    routes: ['GET /', 'GET /user/:id'],
+    label: 'raw uWebSockets.js + our default security headers (reference)',
+  },
 ];
 
 /** The four routes; `script` is the wrk Lua script a route needs (the POST body). */

@@ -1,7 +1,7 @@
 // Raw node:http: hand-written routing, JSON.stringify, a hand-written body check. The baseline a
 // framework on node:http cannot beat by much; no security headers, no timeouts beyond Node's own.
 import { createServer } from 'node:http';
-import { HOST, onShutdown, ready, serverPort, validEcho } from './_lib.mjs';
+import { HOST, onShutdown, ready, SECURITY_HEADERS, serverPort, validEcho } from './_lib.mjs';
 
 const port = serverPort();
 const BODY_LIMIT = 1024 * 1024;
@@ -9,6 +9,7 @@ const BODY_LIMIT = 1024 * 1024;
 function send(res, status, value, extra) {
   const body = JSON.stringify(value);
   const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  if (SECURITY_HEADERS !== undefined) Object.assign(headers, SECURITY_HEADERS);
   if (extra !== undefined) Object.assign(headers, extra);
   res.writeHead(status, headers);
   res.end(body);

@@ -1,6 +1,6 @@
 // Raw uWebSockets.js: the ceiling for our uws driver. Runs on Node 20 only here (see DESIGN.md §2).
 import { createRequire } from 'node:module';
-import { HOST, onShutdown, ready, serverPort, unavailable, validEcho } from './_lib.mjs';
+import { HOST, onShutdown, ready, SECURITY_HEADERS, serverPort, unavailable, validEcho } from './_lib.mjs';
 
 const port = serverPort();
 const require = createRequire(import.meta.url);
@@ -20,6 +20,19 @@ if (Object.keys(require.cache).some((file) => /uws-js-unofficial[\\/]dist[\\/]/.
 
 const BODY_LIMIT = 1024 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
+// The reference security headers as one header line carrying the others, the way our uws driver
+// writes them: one native call (the fastest way, so the reference is not slowed down by ours).
+const SECURITY = Object.entries(SECURITY_HEADERS ?? {});
+const PACKED =
+  SECURITY.length === 0
+    ? undefined
+    : [SECURITY[0][0], SECURITY.map(([n, v], i) => (i === 0 ? v : `${n}: ${v}`)).join('\r\n')];
+/** Content-Type, plus the reference security headers when BENCH_SECURITY_HEADERS=1. */
+const json = (res) => {
+  res.writeHeader('content-type', JSON_TYPE);
+  if (PACKED !== undefined) res.writeHeader(PACKED[0], PACKED[1]);
+  return res;
+};
 
 const mw1 = (state) => {
   state.header = 'mw';
@@ -32,17 +45,17 @@ const chain = [mw1, step, step, step, step];
 
 const app = uWS.App();
 app.get('/', (res) => {
-  res.writeHeader('content-type', JSON_TYPE).end(JSON.stringify({ hello: 'world' }));
+  json(res).end(JSON.stringify({ hello: 'world' }));
 });
 app.get('/user/:id', (res, req) => {
   let id;
   try {
     id = decodeURIComponent(req.getParameter(0));
   } catch {
-    res.writeStatus('400 Bad Request').writeHeader('content-type', JSON_TYPE).end('{"error":"bad path"}');
+    json(res.writeStatus('400 Bad Request')).end('{"error":"bad path"}');
     return;
   }
-  res.writeHeader('content-type', JSON_TYPE).end(JSON.stringify({ id, name: 'user' }));
+  json(res).end(JSON.stringify({ id, name: 'user' }));
 });
 app.get('/mw', (res) => {
   const state = { hits: 0, header: '' };
@@ -82,11 +95,11 @@ app.post('/echo', (res) => {
       out = '{"error":"malformed JSON"}';
     }
     chunks = [];
-    res.cork(() => res.writeStatus(status).writeHeader('content-type', JSON_TYPE).end(out));
+    res.cork(() => json(res.writeStatus(status)).end(out));
   });
 });
 app.any('/*', (res) => {
-  res.writeStatus('404 Not Found').writeHeader('content-type', JSON_TYPE).end('{"error":"not found"}');
+  json(res.writeStatus('404 Not Found')).end('{"error":"not found"}');
 });
 
 app.listen(HOST, port, (token) => {
