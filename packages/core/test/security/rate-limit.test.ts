@@ -42,18 +42,21 @@ afterEach(async () => {
 
 describe('rateLimit: the global limit (RL-01)', () => {
   it('answers request max+1 with 429 problem+json and Retry-After, without calling the handler, and serves again after the window', async () => {
-    const { app, calls } = limitedApp({ max: 100, window: '400ms' });
+    // A window long enough for 101 requests on a loaded CI machine, short enough to wait out.
+    const { app, calls } = limitedApp({ max: 100, window: '3s' });
     for (let i = 0; i < 100; i++) expect((await app.request('/')).status).toBe(200);
     const refused = await app.request('/');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(refused.headers.get('retry-after')).toBe('1');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3);
     const problem = await readJson(refused);
     expect(problem.code).toBe('FW_ERR_RATE_LIMITED');
-    expect(problem.detail).toMatch(/limit is 100 per 400 ms\. Retry after 1 seconds/);
+    expect(problem.detail).toContain(`limit is 100 per 3 seconds. Retry after ${retryAfter} second`);
     expect(calls()).toBe(100);
     expect(app.rateLimit.stats.limited).toBe(1);
-    await sleep(450);
+    await sleep(3050);
     expect((await app.request('/')).status).toBe(200);
     expect(calls()).toBe(101);
   });
@@ -375,7 +378,7 @@ function loginApp(failedLogins: NonNullable<NonNullable<RateLimitOptions['suspic
 
 describe('rateLimit: failed logins', () => {
   it("'block' refuses the client everywhere for `duration` after max failures; other clients are unaffected", async () => {
-    const { app, login } = loginApp({ max: 3, window: '1m', action: 'block', duration: '300ms' });
+    const { app, login } = loginApp({ max: 3, window: '1m', action: 'block', duration: '1500ms' });
     for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) {
       expect((await login('198.51.100.7', email, 'guess')).status).toBe(401);
     }
@@ -383,7 +386,7 @@ describe('rateLimit: failed logins', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await app.request('/', from('198.51.100.8'))).status).toBe(200);
-    await sleep(350);
+    await sleep(1600);
     expect((await app.request('/', from('198.51.100.7'))).status).toBe(200);
   });
 
@@ -539,7 +542,7 @@ describe('rateLimit: scanners and bursts', () => {
     const started = Date.now();
     const res = await app.request(`/?q=${"'%20or%20".repeat(300)}${'a'.repeat(2000)}`);
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('ctx.rateLimit.flag() feeds the scanning detector (for the input sanitizer)', async () => {
@@ -557,13 +560,13 @@ describe('rateLimit: scanners and bursts', () => {
   it("rapidRequests 'block' refuses a burst past the threshold until `duration` passes", async () => {
     const { app, calls } = limitedApp({
       max: 1000,
-      suspicious: { rapidRequests: { threshold: 5, window: '10s', action: 'block', duration: '300ms' } },
+      suspicious: { rapidRequests: { threshold: 5, window: '10s', action: 'block', duration: '1500ms' } },
     });
     const statuses = [];
     for (let i = 0; i < 7; i++) statuses.push((await app.request('/')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     expect(calls()).toBe(5);
-    await sleep(350);
+    await sleep(1600);
     expect((await app.request('/')).status).toBe(200);
   });
 });

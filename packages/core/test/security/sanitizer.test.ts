@@ -150,6 +150,6 @@ describe('sanitizer: options and bounds', () => {
     const started = Date.now();
     const evil = `select ${'a,'.repeat(2000)}`;
     for (const pattern of Object.values(DEFAULT_SANITIZER_PATTERNS)) pattern.test(evil);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
