@@ -40,11 +40,26 @@ export function multipartInit(body: Uint8Array, boundary = BOUNDARY): RequestIni
 }
 
 /** A fresh temporary-upload directory for one test file, and a way to list and remove it. */
-export function uploadDir(): { path: string; files(): string[]; remove(): void } {
+export function uploadDir(): {
+  path: string;
+  files(): string[];
+  settled(): Promise<string[]>;
+  remove(): void;
+} {
   const path = mkdtempSync(join(tmpdir(), 'uploads-test-'));
+  const files = () => readdirSync(path);
   return {
     path,
-    files: () => readdirSync(path),
+    files,
+    /**
+     * What is left once cleanup had its chance: temporary files are unlinked right after the reply
+     * is built, without holding the response back, so poll for up to 2 s.
+     */
+    settled: async () => {
+      const end = Date.now() + 2000;
+      while (files().length > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
+      return files();
+    },
     remove: () => rmSync(path, { recursive: true, force: true }),
   };
 }

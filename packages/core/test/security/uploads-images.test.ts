@@ -54,7 +54,7 @@ describe('uploads: images (UP-10)', () => {
     expect(res.status).toBe(422);
     expect(await readJson(res)).toMatchObject({ code: 'FW_ERR_IMAGE_TOO_LARGE', width: 50_000, height: 50_000 });
     expect(calls()).toBe(0);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('refuses an image over maxDimensions, read from its header', async () => {

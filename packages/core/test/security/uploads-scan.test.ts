@@ -88,7 +88,7 @@ describe('uploads: malware scan', () => {
     expect(res.status).toBe(422);
     expect(await readJson(res)).toMatchObject({ code: 'FW_ERR_MALWARE_DETECTED', signature: 'Eicar-Test-Signature' });
     expect(calls()).toBe(0);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
     expect(clamd.seen.commands).toEqual(['zINSTREAM']);
   });
 
@@ -114,7 +114,7 @@ describe('uploads: malware scan', () => {
     expect(res.headers.get('retry-after')).toBe('30');
     expect(calls()).toBe(0);
     expect(errors.some((line) => line.includes('unreachable'))).toBe(true);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('accepts the file unscanned with failOpen (a warning is logged)', async () => {

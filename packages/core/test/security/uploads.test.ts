@@ -47,7 +47,7 @@ describe('uploads: limits on parts, files and fields (UP-02)', () => {
     expect(res.status).toBe(413);
     expect((await readJson(res)).code).toBe('FW_ERR_MULTIPART_LIMIT');
     expect(calls()).toBe(0);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('refuses more fields than the fields limit, and a field over the field size', async () => {
@@ -89,7 +89,7 @@ describe('uploads: prototype-polluting names (UP-03)', () => {
     const { app } = makeApp();
     const res = await app.request('/upload', multipartInit(multipart([{ ...doc, name: '__proto__' }])));
     expect(res.status).toBe(400);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('hands the handler a null-prototype body', async () => {
@@ -158,7 +158,7 @@ describe('uploads: malformed and truncated bodies (UP-05)', () => {
     expect(res.status).toBe(400);
     expect((await readJson(res)).code).toBe('FW_ERR_MULTIPART_MALFORMED');
     expect(calls()).toBe(0);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('answers a body truncated after the parts limit with 413, no unhandled error', async () => {
@@ -203,7 +203,7 @@ describe('uploads: file names are never paths (UP-07)', () => {
     expect(seen[0]!.name).toBe('evil.php.png');
     const raw = await app.request('/upload', multipartInit(multipart([{ ...doc, filename: 'evil\u0000.php' }])));
     expect(raw.status).toBe(400);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('caps a 1 000-character name at 255 characters', async () => {
@@ -228,7 +228,7 @@ describe('uploads: types by magic bytes (UP-08)', () => {
     expect(res.status).toBe(422);
     expect(await readJson(res)).toMatchObject({ code: 'FW_ERR_UPLOAD_CONTENT_MISMATCH', detected: 'text/html' });
     expect(calls()).toBe(0);
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 
   it('refuses SVG with script declared as image/png with 422', async () => {
@@ -293,6 +293,6 @@ describe('uploads: temporary files', () => {
     expect(kept.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(readFileSync(target, 'utf8')).toBe('hello');
-    expect(dir.files()).toEqual([]);
+    expect(await dir.settled()).toEqual([]);
   });
 });
