@@ -92,11 +92,24 @@ export function clamav(options: ClamavOptions = {}): MalwareScanner {
           if (reply.includes('\0')) answer();
         });
         socket.on('end', answer);
+        let connected = false;
         socket.on('error', (error) => {
           if (reply !== '') answer();
-          else finish(new Error(`clamd at ${host}:${port} is unreachable: ${error.message}.`));
+          else if (!connected) finish(new Error(`clamd at ${host}:${port} is unreachable: ${error.message}.`));
+          else {
+            // clamd closes the connection as soon as a stream passes its StreamMaxLength; with file
+            // data still in flight the close is a reset, which can discard its reply on our side.
+            finish(
+              new Error(
+                `clamd at ${host}:${port} closed the connection while receiving the file (${error.message}); ` +
+                  'the file is probably larger than its StreamMaxLength: raise StreamMaxLength in clamd.conf or ' +
+                  "lower the upload maxSize, and check clamd's log.",
+              ),
+            );
+          }
         });
         socket.on('connect', async () => {
+          connected = true;
           try {
             socket.write('zINSTREAM\0');
             for await (const chunk of source) {
