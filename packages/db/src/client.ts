@@ -1,0 +1,144 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+
+/**
+ * Where a client connects: a PostgreSQL URL (postgres.js), or PGlite, the embedded PostgreSQL,
+ * in a directory or in memory.
+ *
+ * @example
+ * ```ts
+ * const target: ClientTarget = process.env.DATABASE_URL
+ *   ? { kind: 'postgres', url: process.env.DATABASE_URL }
+ *   : { kind: 'pglite', dataDir: '.data/db' };
+ * ```
+ */
+export type ClientTarget =
+  | {
+      kind: 'postgres';
+      url: string;
+      /** Largest number of connections. Default 10. */
+      max?: number;
+      /** Seconds before an idle connection closes. Default 30. */
+      idleTimeout?: number;
+      /** Seconds to wait for a connection. Default 5. */
+      connectTimeout?: number;
+      /** Server settings for every connection (e.g. `statement_timeout`). */
+      connection?: Record<string, string | number | boolean>;
+    }
+  | {
+      kind: 'pglite';
+      /** A directory to keep the database in; in memory when absent. */
+      dataDir?: string;
+    };
+
+/** A dedicated session: every statement runs on the same connection (advisory locks, LISTEN). */
+export interface SqlSession {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/**
+ * One connection pool (postgres.js) or one embedded database (PGlite), with the same small API on
+ * both: raw queries, a dedicated session, LISTEN/NOTIFY, and the drizzle database on top.
+ *
+ * @example
+ * ```ts
+ * const client = await openClient({ kind: 'pglite' });
+ * const [row] = await client.query<{ one: number }>('select 1 as one');
+ * await client.close();
+ * ```
+ */
+export interface SqlClient {
+  readonly kind: 'postgres' | 'pglite';
+  /** drizzle over this client (no schema: the model layer brings its own tables). */
+  readonly drizzle: PgDatabase<PgQueryResultHKT>;
+  /** Runs one statement with `$1`-style parameters; resolves to its rows. */
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs `fn` on one connection held for its duration (PGlite has only one). */
+  session<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Listens on a NOTIFY channel; resolves once listening, to a function that stops. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Closes the pool or the embedded database; waits for running queries up to `timeout` seconds. */
+  close(timeout?: number): Promise<void>;
+}
+
+/**
+ * Opens a client for a target.
+ *
+ * @example
+ * ```ts
+ * const client = await openClient({ kind: 'postgres', url: 'postgres://app@127.0.0.1:5432/app' });
+ * ```
+ */
+export async function openClient(target: ClientTarget): Promise<SqlClient> {
+  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<SqlClient> {
+  const pg = new PGlite(dataDir);
+  await pg.waitReady;
+  const query = async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> =>
+    (await pg.query<Row>(text, params === undefined ? undefined : [...params])).rows;
+  // PGlite serves one session at a time; serialize dedicated sessions so they stay dedicated.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    kind: 'pglite',
+    drizzle: drizzlePglite(pg),
+    query,
+    session<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+      const run = queue.then(() => fn({ query }));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async listen(channel, onPayload) {
+      const stop = await pg.listen(channel, onPayload);
+      return () => stop();
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+function openPostgres(target: Extract<ClientTarget, { kind: 'postgres' }>): SqlClient {
+  const sql = postgres(target.url, {
+    max: target.max ?? 10,
+    idle_timeout: target.idleTimeout ?? 30,
+    connect_timeout: target.connectTimeout ?? 5,
+    connection: target.connection,
+    onnotice: () => {},
+  });
+  const run = async <Row>(
+    executor: postgres.Sql | postgres.ReservedSql,
+    text: string,
+    params: readonly unknown[] | undefined,
+  ): Promise<Row[]> => {
+    const rows = await executor.unsafe(
+      text,
+      params === undefined ? [] : ([...params] as postgres.ParameterOrJSON<never>[]),
+    );
+    return [...rows] as Row[];
+  };
+  return {
+    kind: 'postgres',
+    drizzle: drizzlePostgres(sql),
+    query: (text, params) => run(sql, text, params),
+    async session(fn) {
+      const reserved = await sql.reserve();
+      try {
+        return await fn({ query: (text, params) => run(reserved, text, params) });
+      } finally {
+        reserved.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      const request = await sql.listen(channel, onPayload);
+      return () => request.unlisten();
+    },
+    async close(timeout = 5) {
+      await sql.end({ timeout });
+    },
+  };
+}

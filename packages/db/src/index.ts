@@ -1,0 +1,4 @@
+// Connections
+
+export type { ClientTarget, SqlClient, SqlSession } from './client.ts';
+export { openClient } from './client.ts';
