@@ -2,3 +2,45 @@
 
 export type { ClientTarget, SqlClient, SqlSession } from './client.ts';
 export { openClient } from './client.ts';
+// The database
+export type { ConnectionOptions, Database, DatabaseApi, DatabaseOptions } from './database.ts';
+export { createDatabase } from './database.ts';
+// Errors
+export {
+  ConstraintViolationError,
+  DatabaseUnavailableError,
+  ForeignKeyViolationError,
+  QueryError,
+  toDatabaseError,
+  UniqueViolationError,
+} from './errors.ts';
+// Models and queries
+export type { Aggregate, AnyTable, ColumnKey, NewRowOf, RowOf } from './model.ts';
+export { avg, count, Model, max, min, Query, sum } from './model.ts';
+// Schema
+export {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  json,
+  jsonb,
+  numeric,
+  primaryKey,
+  real,
+  serial,
+  smallint,
+  table,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from './schema.ts';
+export type { Operators, Where } from './where.ts';
