@@ -17,6 +17,9 @@ export {
 // Models and queries
 export type { Aggregate, AnyTable, ColumnKey, NewRowOf, RowOf } from './model.ts';
 export { avg, count, Model, max, min, Query, sum } from './model.ts';
+// The plugin
+export type { DatabaseExports } from './plugin.ts';
+export { database } from './plugin.ts';
 // Schema
 export {
   bigint,
