@@ -1,6 +1,7 @@
 import { type ClientTarget, openClient, type SqlClient } from './client.ts';
 import { notSent, QueryError, toDatabaseError } from './errors.ts';
 import { type AnyTable, type Executor, Model, type ModelContext } from './model.ts';
+import { indexRelations, type RelationMap } from './relations.ts';
 
 /**
  * A connection, as a URL or as parts (spec §4.7).
@@ -29,9 +30,14 @@ export type ConnectionOptions =
  * });
  * ```
  */
-export interface DatabaseOptions<S extends Record<string, AnyTable>> {
+export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> {
   /** The tables, by the name the models get: `{ users }` → `db.users`. */
   schema: S;
+  /**
+   * Relations by schema key (spec §4.2), loaded with `.with()`:
+   * `{ posts: { author: belongsTo(users, 'userId'), comments: hasMany(comments, 'postId') } }`.
+   */
+  relations?: R;
   /** The primary's URL. Default: `DATABASE_URL`. */
   url?: string;
   /** The primary, as a URL or parts (same as `url`). */
@@ -52,7 +58,7 @@ export interface DatabaseOptions<S extends Record<string, AnyTable>> {
 }
 
 /** What every database has besides its models. */
-export interface DatabaseApi<S extends Record<string, AnyTable>> {
+export interface DatabaseApi<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> {
   /** `postgres` (postgres.js) or `pglite`. */
   readonly kind: 'postgres' | 'pglite';
   /** The primary's client: raw queries, sessions, LISTEN. */
@@ -64,9 +70,9 @@ export interface DatabaseApi<S extends Record<string, AnyTable>> {
    * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws.
    * Inside, `trx.savepoint(fn)` (or a nested `transaction`) rolls back only its own part.
    */
-  transaction<T>(fn: (trx: Database<S>) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T>;
   /** A nested transaction (SAVEPOINT); outside a transaction, a transaction. */
-  savepoint<T>(fn: (trx: Database<S>) => Promise<T>): Promise<T>;
+  savepoint<T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T>;
   /** A raw parameterised statement on the primary. */
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Checks the primary answers; resolves to the round-trip time in ms, rejects when it does not. */
@@ -83,7 +89,9 @@ export interface DatabaseApi<S extends Record<string, AnyTable>> {
  * const db: Database<{ users: typeof users }> = await createDatabase({ schema: { users } });
  * ```
  */
-export type Database<S extends Record<string, AnyTable>> = { readonly [K in keyof S]: Model<S[K]> } & DatabaseApi<S>;
+export type Database<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> = {
+  readonly [K in keyof S]: Model<S[K], S, R, K>;
+} & DatabaseApi<S, R>;
 
 const RESERVED = new Set(['kind', 'client', 'drizzle', 'transaction', 'savepoint', 'query', 'ping', 'close', 'then']);
 
@@ -115,9 +123,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * const adults = await db.users.where({ age: { gte: 18 } }).orderBy('email');
  * ```
  */
-export async function createDatabase<S extends Record<string, AnyTable>>(
-  options: DatabaseOptions<S>,
-): Promise<Database<S>> {
+export async function createDatabase<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}>(
+  options: DatabaseOptions<S, R>,
+): Promise<Database<S, R>> {
+  const relations = indexRelations(options.schema, options.relations ?? {});
   for (const name of Object.keys(options.schema)) {
     if (RESERVED.has(name)) {
       throw new QueryError(
@@ -202,16 +211,17 @@ export async function createDatabase<S extends Record<string, AnyTable>>(
   };
 
   const context: ModelContext = {
+    relations,
     reader: () => readClient(),
     writer: () => primary,
     run: (kind, fn) => run(kind === 'read' ? readClient : () => primary, fn),
   };
-  return assemble(options.schema, primary, context, async (timeout) => {
+  return assemble<S, R>(options.schema, primary, context, async (timeout) => {
     await Promise.all([primary, ...replicas].map((client) => client.close(timeout)));
   });
 }
 
-function assemble<S extends Record<string, AnyTable>>(
+function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
   schema: S,
   primary: SqlClient,
   context: ModelContext,
@@ -219,13 +229,14 @@ function assemble<S extends Record<string, AnyTable>>(
   // biome-ignore lint/suspicious/noExplicitAny: see DatabaseApi.drizzle.
   drizzle: any = primary.drizzle,
   inTransaction = false,
-): Database<S> {
-  const transaction = <T>(fn: (trx: Database<S>) => Promise<T>): Promise<T> =>
+): Database<S, R> {
+  const transaction = <T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T> =>
     context.run('write', (executor) =>
       // biome-ignore lint/suspicious/noExplicitAny: drizzle's transaction object differs by driver.
       executor.drizzle.transaction(async (tx: any) => {
         const bound: Executor = { drizzle: tx };
         const inner: ModelContext = {
+          relations: context.relations,
           reader: () => bound,
           writer: () => bound,
           run: async (_kind, step) => {
@@ -236,10 +247,10 @@ function assemble<S extends Record<string, AnyTable>>(
             }
           },
         };
-        return fn(assemble(schema, primary, inner, close, tx, true));
+        return fn(assemble<S, R>(schema, primary, inner, close, tx, true));
       }),
     );
-  const api: DatabaseApi<S> = {
+  const api: DatabaseApi<S, R> = {
     kind: primary.kind,
     client: primary,
     drizzle,
@@ -271,5 +282,5 @@ function assemble<S extends Record<string, AnyTable>>(
   };
   const models: Record<string, Model<AnyTable>> = {};
   for (const [name, table] of Object.entries(schema)) models[name] = new Model(table, context);
-  return Object.assign(models, api) as Database<S>;
+  return Object.assign(models, api) as Database<S, R>;
 }

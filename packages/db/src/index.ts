@@ -20,6 +20,9 @@ export { avg, count, Model, max, min, Query, sum } from './model.ts';
 // The plugin
 export type { DatabaseExports } from './plugin.ts';
 export { database } from './plugin.ts';
+// Relations
+export type { Relation, RelationMap, RelationPath, WithRelations } from './relations.ts';
+export { belongsTo, hasMany, hasOne } from './relations.ts';
 // Schema
 export {
   bigint,

@@ -11,6 +11,13 @@ import {
 } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { QueryError } from './errors.ts';
+import {
+  loadRelations,
+  type RelationIndex,
+  type RelationMap,
+  type RelationPath,
+  type WithRelations,
+} from './relations.ts';
 import { compileWhere, type Where } from './where.ts';
 
 /** Any drizzle PostgreSQL table. */
@@ -87,15 +94,17 @@ type ValueOf<S extends Scope, Base extends object, V> =
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 
 /** What a query resolves to, given what was selected: the base rows, or rows by table once joined. */
-type ResultOf<S extends Scope, Base extends object, Sel> = Sel extends 'all'
-  ? true extends IsUnion<keyof S>
-    ? { [T in keyof S]: S[T] }
-    : Base
-  : Sel extends readonly string[]
-    ? Simplify<UnionToIntersection<FieldOf<S, Base, Sel[number]>>>
-    : Sel extends Record<string, unknown>
-      ? { [A in keyof Sel]: ValueOf<S, Base, Sel[A]> }
-      : never;
+type ResultOf<S extends Scope, Base extends object, Sel> = Sel extends { readonly rows: infer Rows }
+  ? Rows
+  : Sel extends 'all'
+    ? true extends IsUnion<keyof S>
+      ? { [T in keyof S]: S[T] }
+      : Base
+    : Sel extends readonly string[]
+      ? Simplify<UnionToIntersection<FieldOf<S, Base, Sel[number]>>>
+      : Sel extends Record<string, unknown>
+        ? { [A in keyof Sel]: ValueOf<S, Base, Sel[A]> }
+        : never;
 
 /** The keys a query's `where` and `orderBy` take: the base table's columns, and `table.column` for any table in scope. */
 export type ColumnKey<S extends Scope, Base extends object> = (keyof Base & string) | (keyof Qualified<S> & string);
@@ -108,6 +117,8 @@ export interface Executor {
 
 /** How a model reaches the database; supplied by `createDatabase` or a transaction. */
 export interface ModelContext {
+  /** Declared relations, for `.with()`. */
+  readonly relations?: RelationIndex;
   reader(): Executor;
   writer(): Executor;
   run<T>(kind: 'read' | 'write', fn: (executor: Executor) => Promise<T>): Promise<T>;
@@ -128,6 +139,7 @@ interface State {
   group: readonly string[];
   limit: number | undefined;
   offset: number | undefined;
+  relations: readonly string[];
 }
 
 const EMPTY: State = {
@@ -138,6 +150,7 @@ const EMPTY: State = {
   group: [],
   limit: undefined,
   offset: undefined,
+  relations: [],
 };
 
 /**
@@ -162,7 +175,7 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
     this.state = state;
   }
 
-  private with(change: Partial<State>): Query<S, Base, Sel> {
+  private next(change: Partial<State>): Query<S, Base, Sel> {
     return new Query<S, Base, Sel>(this.table, this.context, { ...this.state, ...change });
   }
 
@@ -172,14 +185,14 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
   select(...args: unknown[]): unknown {
     const [first] = args;
     if (args.length === 1 && typeof first === 'object' && first !== null) {
-      return this.with({ selection: first as Record<string, unknown> });
+      return this.next({ selection: first as Record<string, unknown> });
     }
-    return this.with({ selection: args as string[] });
+    return this.next({ selection: args as string[] });
   }
 
   /** Filters rows; several calls are combined with AND. */
   where(filter: Where<Base & Qualified<S>>): Query<S, Base, Sel> {
-    return this.with({ where: [...this.state.where, filter] });
+    return this.next({ where: [...this.state.where, filter] });
   }
 
   /** Inner join on `left = right` (`'posts.userId', 'users.id'`); `kind: 'left'` for a left join. */
@@ -189,24 +202,24 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
     right: ColumnKey<S & { [N in NameOf<J>]: RowOf<J> }, Base>,
     kind: 'inner' | 'left' = 'inner',
   ): Query<S & { [N in NameOf<J>]: RowOf<J> }, Base, Sel> {
-    const next = this.with({ joins: [...this.state.joins, { table, left, right, kind }] });
+    const next = this.next({ joins: [...this.state.joins, { table, left, right, kind }] });
     return next as unknown as Query<S & { [N in NameOf<J>]: RowOf<J> }, Base, Sel>;
   }
 
   orderBy(key: ColumnKey<S, Base>, direction: 'asc' | 'desc' = 'asc'): Query<S, Base, Sel> {
-    return this.with({ order: [...this.state.order, { key, direction }] });
+    return this.next({ order: [...this.state.order, { key, direction }] });
   }
 
   groupBy(...keys: ColumnKey<S, Base>[]): Query<S, Base, Sel> {
-    return this.with({ group: [...this.state.group, ...keys] });
+    return this.next({ group: [...this.state.group, ...keys] });
   }
 
   limit(count: number): Query<S, Base, Sel> {
-    return this.with({ limit: checkCount(count, 'limit') });
+    return this.next({ limit: checkCount(count, 'limit') });
   }
 
   offset(count: number): Query<S, Base, Sel> {
-    return this.with({ offset: checkCount(count, 'offset') });
+    return this.next({ offset: checkCount(count, 'offset') });
   }
 
   /** The first row, or `null`. */
@@ -217,7 +230,29 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
 
   /** Every row. Awaiting the query does the same. */
   get(): Promise<ResultOf<S, Base, Sel>[]> {
-    return this.context.run('read', (executor) => this.build(executor).execute());
+    const paths = this.state.relations;
+    if (paths.length === 0) return this.context.run('read', (executor) => this.build(executor).execute());
+    if (this.state.selection !== undefined || this.state.joins.length > 0 || this.state.group.length > 0) {
+      throw new QueryError(
+        'FW_DB_BAD_WITH',
+        '.with() loads whole rows of one table: drop select(), join() and groupBy() from this query, or load relations separately.',
+      );
+    }
+    const index = this.context.relations;
+    if (index === undefined) {
+      throw new QueryError('FW_DB_UNKNOWN_RELATION', 'no relations are declared: pass createDatabase({ relations }).');
+    }
+    // Base rows and every relation level read through one executor (one replica, or the transaction).
+    return this.context.run('read', async (executor) => {
+      const rows: Record<string, unknown>[] = await this.build(executor).execute();
+      await loadRelations(executor, index, this.table, rows, paths);
+      return rows as ResultOf<S, Base, Sel>[];
+    });
+  }
+
+  /** Adds relation paths to load (see `Model.with`). */
+  protected withRelations(paths: readonly string[]): Query<S, Base, Sel> {
+    return this.next({ relations: [...this.state.relations, ...paths] });
   }
 
   /** Same as `get()`. */
@@ -228,7 +263,7 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
   /** The number of matching rows. */
   async count(): Promise<number> {
     const rows: Array<{ count: number }> = await this.context.run('read', (executor) =>
-      this.with({
+      this.next({
         selection: { count: { aggregate: 'count', column: undefined } },
         order: [],
         limit: undefined,
@@ -413,7 +448,26 @@ function checkCount(count: number, what: string): number {
  * const same = await db.users.find(user.id);
  * ```
  */
-export class Model<T extends AnyTable> extends Query<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, 'all'> {
+export class Model<
+  T extends AnyTable,
+  S extends Record<string, AnyTable> = Record<string, AnyTable>,
+  R extends RelationMap<S> = {},
+  K extends keyof S = keyof S,
+> extends Query<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, 'all'> {
+  /**
+   * Loads relations with the rows (spec §4.2): `'author'`, `'comments'`, `'comments.author'`. One
+   * query per relation and level, whatever the number of rows; the result is typed with them.
+   */
+  with<const P extends readonly RelationPath<S, R, K>[]>(
+    ...paths: P
+  ): Query<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, { readonly rows: WithRelations<S, R, K, P[number]> }> {
+    return this.withRelations(paths) as unknown as Query<
+      { [N in NameOf<T>]: RowOf<T> },
+      RowOf<T>,
+      { readonly rows: WithRelations<S, R, K, P[number]> }
+    >;
+  }
+
   /** The drizzle table, for plain drizzle queries. */
   get definition(): T {
     return this.table as T;
