@@ -1,5 +1,7 @@
 // Connections
 
+// Raw SQL fragments (drizzle's), for checks, defaults and plain drizzle queries
+export { sql } from 'drizzle-orm';
 export type { ClientTarget, SqlClient, SqlSession } from './client.ts';
 export { openClient } from './client.ts';
 // The database
