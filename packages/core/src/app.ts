@@ -9,7 +9,7 @@ import {
   type RouteRecord,
   type Scope,
 } from './internal/core.ts';
-import { isPlugin, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
+import { isPlugin, type PluginCommand, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
 import { type CsrfOptions, configureCsrf, setupCsrf } from './security/csrf.ts';
 import { compileSecurity, type SecurityOptions } from './security/headers.ts';
@@ -252,6 +252,8 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   request(input: string | Request, init?: RequestInit): Promise<Response>;
   /** Every registered route. */
   routes(): RouteDescription[];
+  /** The CLI commands registered plugins contribute, by name, after `ready()`. */
+  commands(): ReadonlyMap<string, PluginCommand>;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
@@ -468,6 +470,10 @@ class AppView {
 
   request(input: string | Request, init?: RequestInit): Promise<Response> {
     return requestInMemory(this.core, input, init);
+  }
+
+  commands(): ReadonlyMap<string, PluginCommand> {
+    return new Map([...this.core.commands].map(([name, entry]) => [name, entry.command]));
   }
 
   routes(): RouteDescription[] {

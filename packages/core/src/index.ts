@@ -41,6 +41,7 @@ export {
   ValidationError,
 } from './errors.ts';
 export type {
+  PluginCommand,
   PluginDefinition,
   PluginExports,
   PluginFactory,

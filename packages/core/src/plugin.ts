@@ -44,6 +44,35 @@ export interface PluginExports {
    * option, at start-up, and returns a middleware to run for that route (or nothing).
    */
   routeOptions?: { [name: string]: RouteOptionFactory<never> };
+  /**
+   * Commands the plugin adds to the `framework` CLI, by name (`db:migrate`, `queue:work`); listed by
+   * `app.commands()`.
+   */
+  commands?: { [name: string]: PluginCommand };
+}
+
+/**
+ * A CLI command contributed by a plugin: `framework <name> [args]` runs it with the app set up.
+ *
+ * @example
+ * ```ts
+ * const migrate: PluginCommand = {
+ *   description: 'Apply pending migrations',
+ *   usage: 'db:migrate',
+ *   async run(args, io) {
+ *     io.stdout('applied 2 migrations');
+ *     return 0;
+ *   },
+ * };
+ * ```
+ */
+export interface PluginCommand {
+  /** One line for `framework --help`. */
+  readonly description: string;
+  /** The command line, e.g. `migrate:create <name>`. */
+  readonly usage: string;
+  /** Runs the command; resolves to the exit code. */
+  run(args: readonly string[], io: { stdout(line: string): void; stderr(line: string): void }): Promise<number>;
 }
 
 /**

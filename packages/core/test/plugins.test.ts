@@ -220,3 +220,44 @@ describe('plugin route options', () => {
     );
   });
 });
+
+describe('plugin commands (CLI contributions)', () => {
+  it('lists the commands plugins add, and refuses two plugins adding the same name', async () => {
+    const io = {
+      lines: [] as string[],
+      stdout(line: string) {
+        this.lines.push(line);
+      },
+      stderr() {},
+    };
+    const migrations = definePlugin({
+      name: 'migrations',
+      setup: () => ({
+        commands: {
+          'db:migrate': {
+            description: 'Apply pending migrations',
+            usage: 'db:migrate',
+            run: async (args: readonly string[], out: { stdout(line: string): void }) => {
+              out.stdout(`migrated ${args.join(' ')}`);
+              return 0;
+            },
+          },
+        },
+      }),
+    });
+    const app = createApp({ logger: false }).use(migrations());
+    await app.ready();
+    const command = app.commands().get('db:migrate');
+    expect(command?.description).toBe('Apply pending migrations');
+    expect(await command?.run(['--to', '002'], io)).toBe(0);
+    expect(io.lines).toEqual(['migrated --to 002']);
+
+    const clash = definePlugin({
+      name: 'other',
+      setup: () => ({ commands: { 'db:migrate': { description: 'x', usage: 'x', run: async () => 1 } } }),
+    });
+    expect(() => createApp({ logger: false }).use(migrations()).use(clash())).toThrow(
+      /adds the command "db:migrate", which plugin "migrations" already adds/,
+    );
+  });
+});

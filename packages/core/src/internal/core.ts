@@ -1,7 +1,7 @@
 import { bodyTooLarge, parseBody } from '../body.ts';
 import { type ContextRuntime, RequestContext, type ResponseSpec } from '../context.ts';
 import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.ts';
-import type { PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
+import type { PluginCommand, PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
 import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
 import { Router, RouterError } from '../router/radix.ts';
 import { DEFAULT_QUERY_LIMITS, normalizeRequestPath, type QueryLimits, uriTooLong } from '../security/hardening.ts';
@@ -186,6 +186,8 @@ export class AppCore {
   readonly startHooks: Array<(address: ServerAddress) => unknown> = [];
   readonly closeHooks: Array<() => unknown> = [];
   readonly guards: RequestGuard[] = [];
+  /** CLI commands contributed by plugins, by name. */
+  readonly commands = new Map<string, { plugin: string; command: PluginCommand }>();
   readonly logger: Logger;
   readonly exposeErrors: boolean;
   readonly bodyLimit: number;
@@ -272,6 +274,16 @@ export class AppCore {
     }
     for (const [name, factory] of Object.entries(exports.context ?? {})) {
       this.decorateContext(name, factory as (ctx: RequestContext) => unknown, plugin);
+    }
+    for (const [name, command] of Object.entries(exports.commands ?? {})) {
+      const existing = this.commands.get(name);
+      if (existing !== undefined) {
+        throw new FrameworkError(
+          'FW_ERR_DECORATION_EXISTS',
+          `Plugin "${plugin}" adds the command "${name}", which plugin "${existing.plugin}" already adds. Rename one of them.`,
+        );
+      }
+      this.commands.set(name, { plugin, command });
     }
     for (const [name, factory] of Object.entries(exports.routeOptions ?? {})) {
       const existing =
