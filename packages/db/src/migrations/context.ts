@@ -42,10 +42,18 @@ export interface MigrationContext {
   readonly drizzle: PgDatabase<PgQueryResultHKT>;
 }
 
-/** How createTable names columns: as written (default) or converted, like drizzle's `casing` option. */
+/**
+ * How `createTable` and `generate` name columns: as written (default) or converted, like drizzle's
+ * `casing` option.
+ *
+ * @example
+ * ```ts
+ * createMigrator({ client, casing: 'snake_case' }); // passwordHash → password_hash
+ * ```
+ */
 export type MigrationCasing = 'snake_case' | 'camelCase';
 
-/** Builds the context for one transaction. */
+/** Builds the context for one transaction. Internal: not exported from the package. */
 export function createMigrationContext(
   drizzle: PgDatabase<PgQueryResultHKT>,
   casing: MigrationCasing | undefined,

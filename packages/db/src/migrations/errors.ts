@@ -66,7 +66,7 @@ export function isMigrationError(value: unknown): value is MigrationError {
   return typeof value === 'object' && value !== null && MIGRATION_ERROR in value;
 }
 
-/** The database's own message for a failed statement (drizzle wraps it in a DrizzleQueryError). */
+/** Internal: the database's own message for a failed statement (drizzle wraps it in a DrizzleQueryError). */
 export function describeCause(error: unknown): string {
   let current: unknown = error;
   // drizzle's DrizzleQueryError says "Failed query: ..." and keeps the server's error as `cause`.

@@ -104,13 +104,13 @@ async function checksum(paths: readonly string[]): Promise<string> {
   return hash.digest('hex');
 }
 
-/** What a migration module provides once loaded. */
+/** Internal: what a migration module provides once loaded. */
 export interface LoadedMigration {
   up(db: MigrationContext): Promise<unknown>;
   down: ((db: MigrationContext) => Promise<unknown>) | undefined;
 }
 
-/** Imports a migration module (or reads a SQL pair) and checks it has what it needs. */
+/** Internal: imports a migration module (or reads a SQL pair) and checks it has what it needs. */
 export async function loadMigration(file: MigrationFile): Promise<LoadedMigration> {
   if (file.kind === 'sql') {
     const up = await readFile(file.path, 'utf8');

@@ -1,3 +1,4 @@
+// Internal to the migrator: nothing here is exported from the package entry point.
 import { createHash } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { SqlSession } from '../client.ts';

@@ -1,3 +1,4 @@
+// Internal to the migrator: nothing here is exported from the package entry point.
 import { MigrationError } from './errors.ts';
 
 /** The programmatic API of drizzle-kit (`drizzle-kit/api`). */

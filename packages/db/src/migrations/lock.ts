@@ -1,3 +1,4 @@
+// Internal to the migrator: nothing here is exported from the package entry point.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqlClient, SqlSession } from '../client.ts';
 import { MigrationError } from './errors.ts';

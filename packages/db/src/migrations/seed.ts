@@ -1,3 +1,4 @@
+// Internal to the migrator: nothing here is exported from the package entry point.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,3 +1,4 @@
+// Internal to the migrator: nothing here is exported from the package entry point.
 import { type SQL, type SQLChunk, sql } from 'drizzle-orm';
 
 /** drizzle-kit separates the statements of a generated file with this marker. */

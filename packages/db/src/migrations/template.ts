@@ -28,7 +28,7 @@ export async function down(db: MigrationContext): Promise<void> {
 }
 `;
 
-/** `2026-11-26T10:15:00Z` → `20261126T101500` (UTC, sorts as text). */
+/** Internal: `2026-11-26T10:15:00Z` → `20261126T101500` (UTC, sorts as text). */
 export function formatStamp(date: Date): string {
   return date
     .toISOString()
@@ -37,7 +37,7 @@ export function formatStamp(date: Date): string {
     .replaceAll(':', '');
 }
 
-/** A safe file-name slug: lower case, `_` between words, nothing but `[a-z0-9_]`. */
+/** Internal: a safe file-name slug: lower case, `_` between words, nothing but `[a-z0-9_]`. */
 export function slugify(name: string): string {
   return name
     .trim()
@@ -48,7 +48,7 @@ export function slugify(name: string): string {
 }
 
 /**
- * The next free stamp: `now`, moved on by a second while a migration of the directory already
+ * Internal: the next free stamp: `now`, moved on by a second while a migration of the directory already
  * sorts at or after it (two `create` calls in one second, or a clock behind the last file).
  */
 export async function nextStamp(directory: string, now: Date): Promise<string> {
@@ -63,7 +63,7 @@ export async function nextStamp(directory: string, now: Date): Promise<string> {
   return formatStamp(new Date(time));
 }
 
-/** Writes a new migration from the template and returns its path (the up file for SQL). */
+/** Internal (use `migrator.create`): writes a new migration from the template and returns its path (the up file for SQL). */
 export async function createMigrationFile(
   directory: string,
   name: string,
