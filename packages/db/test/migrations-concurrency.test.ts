@@ -90,6 +90,7 @@ describe('the migration lock on PostgreSQL', () => {
               "select 1 from pg_stat_activity where query like '%pg_sleep(2.5)%' and pid <> pg_backend_pid()",
             )
           ).length,
+        { timeout: 10_000 },
       )
       .toBe(1);
     expect(await second.latest()).toEqual({ batch: undefined, migrations: [] });
