@@ -16,6 +16,19 @@ export {
   toDatabaseError,
   UniqueViolationError,
 } from './errors.ts';
+// Migrations
+export type { CommandIO, MigrationCommandName, MigrationCommandsOptions } from './migrations/commands.ts';
+export { migrationCommands } from './migrations/commands.ts';
+export type { MigrationCasing, MigrationContext } from './migrations/context.ts';
+export type { MigrationErrorCode } from './migrations/errors.ts';
+export { isMigrationError, MIGRATION_ERROR_CODES, MigrationError } from './migrations/errors.ts';
+export type { MigrationFile } from './migrations/files.ts';
+export type { GenerateOptions, GenerateResult } from './migrations/generate.ts';
+export { generateMigration } from './migrations/generate.ts';
+export type { AppliedMigration } from './migrations/history.ts';
+export type { MigrationStatus, Migrator, MigratorOptions, RollbackTarget } from './migrations/migrator.ts';
+export { createMigrator } from './migrations/migrator.ts';
+export type { CreateOptions } from './migrations/template.ts';
 // Models and queries
 export type { Aggregate, AnyTable, ColumnKey, NewRowOf, RowOf } from './model.ts';
 export { avg, count, Model, max, min, Query, sum } from './model.ts';

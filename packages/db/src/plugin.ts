@@ -1,12 +1,29 @@
-import { definePlugin, type PluginInstance } from '@framework/core';
+import { definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
 import { createDatabase, type Database, type DatabaseOptions } from './database.ts';
+import { migrationCommands } from './migrations/commands.ts';
+import { createMigrator } from './migrations/migrator.ts';
 import type { AnyTable } from './model.ts';
+import type { RelationMap } from './relations.ts';
 
-/** What `app.use(database(...))` adds: `app.db` and `ctx.db`, typed by the schema. */
-export interface DatabaseExports<S extends Record<string, AnyTable>> {
-  decorate: { db: Database<S> };
-  context: { db: () => Database<S> };
+/** What `app.use(database(...))` adds: `app.db` and `ctx.db`, typed by the schema, and the migration commands. */
+export interface DatabaseExports<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> {
+  decorate: { db: Database<S, R> };
+  context: { db: () => Database<S, R> };
+  commands: Record<string, PluginCommand>;
 }
+
+/** Options of the `database()` plugin: the database's, plus where migrations live. */
+export type DatabasePluginOptions<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> = DatabaseOptions<
+  S,
+  R
+> & {
+  /**
+   * Migrations for the `db:*` and `migrate:*` commands (default directory `migrations`, seeds in
+   * `seeds`). `runOnStart: true` applies pending migrations while the app starts (convenient in
+   * development and for PGlite; in production prefer `framework db:migrate` in the deploy step).
+   */
+  migrations?: { directory?: string; seeds?: string; schema?: string; runOnStart?: boolean };
+};
 
 /**
  * The database as a plugin: connects while the app starts (PGlite when no URL is configured),
@@ -23,15 +40,24 @@ export interface DatabaseExports<S extends Record<string, AnyTable>> {
  * app.get('/users/:id', async (ctx) => (await ctx.db.users.find(Number(ctx.params.id))) ?? ctx.status(404).json({}));
  * ```
  */
-export function database<S extends Record<string, AnyTable>>(
-  options: DatabaseOptions<S>,
-): PluginInstance<DatabaseExports<S>> {
-  const plugin = definePlugin<DatabaseOptions<S>, DatabaseExports<S>>({
+export function database<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}>(
+  options: DatabasePluginOptions<S, R>,
+): PluginInstance<DatabaseExports<S, R>> {
+  const plugin = definePlugin<DatabasePluginOptions<S, R>, DatabaseExports<S, R>>({
     name: '@framework/db',
     async setup(app, settings) {
       const db = await createDatabase(settings);
       app.onClose(() => db.close());
-      return { decorate: { db }, context: { db: () => db } };
+      const migrations = settings.migrations ?? {};
+      const directory = migrations.directory ?? 'migrations';
+      if (migrations.runOnStart) await createMigrator({ client: db.client, directory }).latest();
+      const commands = migrationCommands({
+        client: db.client,
+        directory,
+        seeds: migrations.seeds,
+        schema: migrations.schema,
+      });
+      return { decorate: { db }, context: { db: () => db }, commands };
     },
   });
   return plugin(options);
