@@ -238,3 +238,42 @@ describe.each(targets)('watchTable on %s', (_name, open) => {
     );
   });
 });
+
+// PGlite runs in the process and has no connection to lose; this is PostgreSQL's case alone.
+describe('watchTable on postgres after the listening connection is killed', () => {
+  const db = useDatabase(targets[1][1]);
+
+  it('listens again once postgres.js reconnects, with no error reported', async () => {
+    const table = await db.table('id serial primary key');
+    const client = await db.another();
+    const channel = `fw_reconnect_${db.schema}`;
+    const errors: WatchError[] = [];
+    const watcher = watchTable(client, {
+      schema: db.schema,
+      table,
+      primaryKey: ['id'],
+      channel,
+      onError: (error) => errors.push(error),
+    });
+    const events = record(watcher);
+    await watcher.ready;
+    const killed = await db
+      .client()
+      .query<{ ok: boolean }>(
+        'select pg_terminate_backend(pid) as ok from pg_stat_activity where query ilike $1 and pid <> pg_backend_pid()',
+        [`listen%${channel}%`],
+      );
+    expect(killed).toEqual([{ ok: true }]);
+    await expect
+      .poll(
+        async () => {
+          await db.client().query(`insert into ${db.schema}.${table} default values`);
+          return events.length;
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await watcher.close();
+  });
+});
