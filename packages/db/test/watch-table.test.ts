@@ -167,6 +167,17 @@ describe.each(targets)('watchTable on %s', (_name, open) => {
     await again.close();
   });
 
+  it('closes a watcher cleanly after its client was closed', async () => {
+    const client = await open();
+    const table = await db.table('id int primary key');
+    await client.query(`create schema if not exists ${schema}`);
+    await client.query(`create table ${schema}.${table}_own (id int primary key)`);
+    const watcher = watchTable(client, { schema, table: `${table}_own`, primaryKey: ['id'] });
+    await watcher.ready;
+    await client.close();
+    await expect(watcher.close()).resolves.toBeUndefined();
+  });
+
   it('keeps delivering to the other listeners when one throws, and reports each failure once to onError', async () => {
     const table = await db.table('id int primary key');
     const errors: WatchError[] = [];

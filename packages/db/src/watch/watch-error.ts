@@ -14,6 +14,7 @@ export const WATCH_ERROR_CODES = {
   FW_ERR_WATCH_OPTIONS:
     'watchTable() was given an invalid option: an empty primary key, an unknown key or filter column, a bad channel name.',
   FW_ERR_WATCH_TABLE: 'The watched table does not exist (or the role cannot see it).',
+  FW_ERR_WATCH_START: 'The watcher could not start: the database refused or could not be reached.',
   FW_ERR_WATCH_INSTALL: 'The change trigger could not be installed (the role needs CREATE on the schema and TRIGGER).',
   FW_ERR_WATCH_LISTEN: 'LISTEN on the watch channel failed.',
   FW_ERR_WATCH_PAYLOAD: 'A change notification could not be read or was too large to describe even by its keys.',

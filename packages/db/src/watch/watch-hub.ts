@@ -117,7 +117,8 @@ export async function joinHub(
     if (joined.subscribers.size > 0) return;
     if (channels.get(channel) === joined) channels.delete(channel);
     const stop = await joined.listening;
-    await stop();
+    // Fails only when the client is closed or the connection is gone: nothing is listening then.
+    await stop().catch(() => undefined);
   };
 }
 

@@ -1,6 +1,6 @@
 import type { SqlClient } from '../client.ts';
 import { qualifiedName } from './sql-text.ts';
-import { WatchError } from './watch-error.ts';
+import { isWatchError, WatchError } from './watch-error.ts';
 import { type DecodedChange, joinHub } from './watch-hub.ts';
 import { installWatchTrigger, type WatchTarget, watchChannel } from './watch-trigger.ts';
 import { checkFilter, type FilterValue, loadTableInfo, matchesFilter } from './watch-values.ts';
@@ -170,7 +170,15 @@ class Watcher<Row> implements TableWatcher<Row> {
     this.#options = options;
     this.#parse = parse;
     this.channel = watchChannel(options);
-    this.ready = this.#start(client);
+    this.ready = this.#start(client).catch((error: unknown) => {
+      throw isWatchError(error)
+        ? error
+        : new WatchError(
+            'FW_ERR_WATCH_START',
+            `Watching ${options.table} could not start: ${error instanceof Error ? error.message : String(error)}. Check the connection and the options.`,
+            { cause: error },
+          );
+    });
     // Reported through onError too, so a caller that never awaits `ready` still hears of it.
     this.ready.catch((error: unknown) => {
       if (error instanceof WatchError) this.#report(error);

@@ -158,7 +158,7 @@ END`;
     throw new WatchError(
       'FW_ERR_WATCH_INSTALL',
       `The change trigger on ${qualifiedName(schema, target.table)} could not be installed: ${message(error)}. ` +
-        'The role needs CREATE on the schema and to own the table (or hold TRIGGER on it); install it once from a role that does (installWatchTrigger) if the app role cannot.',
+        'It needs PostgreSQL 14 or later, CREATE on the schema and ownership of the table; if the app role lacks them, install it once from a role that has them (installWatchTrigger) and pass install: false.',
       { cause: error },
     );
   }
