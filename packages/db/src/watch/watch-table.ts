@@ -181,7 +181,7 @@ class Watcher<Row> implements TableWatcher<Row> {
     });
     // Reported through onError too, so a caller that never awaits `ready` still hears of it.
     this.ready.catch((error: unknown) => {
-      if (error instanceof WatchError) this.#report(error);
+      if (isWatchError(error)) this.#report(error);
     });
   }
 
@@ -259,13 +259,9 @@ class Watcher<Row> implements TableWatcher<Row> {
           };
     } catch (error) {
       this.#report(
-        new WatchError(
-          'FW_ERR_WATCH_PAYLOAD',
-          `parse threw on a ${change.type} of ${change.table}: fix the parse option.`,
-          {
-            cause: error,
-          },
-        ),
+        new WatchError('FW_ERR_WATCH_PAYLOAD', `parse threw on a ${change.type} of ${change.table}: fix parse.`, {
+          cause: error,
+        }),
       );
       return;
     }
