@@ -212,6 +212,7 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
 
   const context: ModelContext = {
     relations,
+    client: primary,
     reader: () => readClient(),
     writer: () => primary,
     run: (kind, fn) => run(kind === 'read' ? readClient : () => primary, fn),
@@ -237,6 +238,7 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
         const bound: Executor = { drizzle: tx };
         const inner: ModelContext = {
           relations: context.relations,
+          client: context.client,
           reader: () => bound,
           writer: () => bound,
           run: async (_kind, step) => {

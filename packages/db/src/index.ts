@@ -64,4 +64,19 @@ export {
   uuid,
   varchar,
 } from './schema.ts';
+export type { WatchErrorCode } from './watch/watch-error.ts';
+export { isWatchError, WATCH_ERROR_CODES, WatchError } from './watch/watch-error.ts';
+// Live queries
+export type {
+  ChangeEvent,
+  ChangeListener,
+  PartialDeleteEvent,
+  RowChangeEvent,
+  TableWatcher,
+  WatchTableOptions,
+} from './watch/watch-table.ts';
+export { watchTable } from './watch/watch-table.ts';
+export type { WatchTarget } from './watch/watch-trigger.ts';
+export { dropWatchTrigger, installWatchTrigger, watchChannel } from './watch/watch-trigger.ts';
+export type { FilterValue } from './watch/watch-values.ts';
 export type { Operators, Where } from './where.ts';

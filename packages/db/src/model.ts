@@ -10,6 +10,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import type { SqlClient } from './client.ts';
 import { QueryError } from './errors.ts';
 import {
   loadRelations,
@@ -18,6 +19,8 @@ import {
   type RelationPath,
   type WithRelations,
 } from './relations.ts';
+import { type ChangeListener, type TableWatcher, watchTable } from './watch/watch-table.ts';
+import type { FilterValue } from './watch/watch-values.ts';
 import { compileWhere, type Where } from './where.ts';
 
 /** Any drizzle PostgreSQL table. */
@@ -119,6 +122,8 @@ export interface Executor {
 export interface ModelContext {
   /** Declared relations, for `.with()`. */
   readonly relations?: RelationIndex;
+  /** The primary's client, for live queries. */
+  readonly client?: SqlClient;
   reader(): Executor;
   writer(): Executor;
   run<T>(kind: 'read' | 'write', fn: (executor: Executor) => Promise<T>): Promise<T>;
@@ -487,6 +492,59 @@ export class Model<
       const rows: RowOf<T>[] = await executor.drizzle.select().from(this.table).where(eq(key, id)).limit(1).execute();
       return rows[0] ?? null;
     });
+  }
+
+  /**
+   * Live changes of this table (spec §4.6), through a trigger and LISTEN/NOTIFY: committed inserts,
+   * updates and deletes, with `event.data` and `event.old`, optionally only rows matching an
+   * equality filter. See `watchTable` for delivery guarantees.
+   */
+  watch(callback?: ChangeListener<RowOf<T>>): TableWatcher<RowOf<T>>;
+  watch(filter: Partial<RowOf<T>>, callback?: ChangeListener<RowOf<T>>): TableWatcher<RowOf<T>>;
+  watch(
+    first?: Partial<RowOf<T>> | ChangeListener<RowOf<T>>,
+    second?: ChangeListener<RowOf<T>>,
+  ): TableWatcher<RowOf<T>> {
+    const client = this.context.client;
+    if (client === undefined)
+      throw new QueryError('FW_DB_NO_CLIENT', 'watch() needs a database created by createDatabase().');
+    const callback = typeof first === 'function' ? first : second;
+    const filterByProperty = typeof first === 'object' && first !== null ? first : undefined;
+    const columns: Record<string, Column> = getTableColumns(this.table);
+    const toColumn = new Map(Object.entries(columns).map(([property, column]) => [property, column.name]));
+    const toProperty = new Map(Object.entries(columns).map(([property, column]) => [column.name, property]));
+    let filter: Record<string, FilterValue> | undefined;
+    if (filterByProperty !== undefined) {
+      filter = {};
+      for (const [property, value] of Object.entries(filterByProperty)) {
+        const name = toColumn.get(property);
+        if (name === undefined) {
+          throw new QueryError(
+            'FW_DB_UNKNOWN_COLUMN',
+            `${getTableName(this.table)} has no column "${property}"; columns: ${[...toColumn.keys()].join(', ')}.`,
+          );
+        }
+        filter[name] = value as FilterValue;
+      }
+    }
+    const config = getTableConfig(this.table);
+    const primaryKey = config.columns.filter((column) => column.primary).map((column) => column.name);
+    const compositeKey = config.primaryKeys[0]?.columns.map((column) => column.name) ?? [];
+    return watchTable(
+      client,
+      {
+        table: config.name,
+        schema: config.schema,
+        primaryKey: primaryKey.length > 0 ? primaryKey : compositeKey,
+        filter,
+        parse: (raw) => {
+          const row: Record<string, unknown> = {};
+          for (const [name, value] of Object.entries(raw)) row[toProperty.get(name) ?? name] = value;
+          return row as RowOf<T>;
+        },
+      },
+      callback,
+    );
   }
 
   /** Inserts one row (resolves to it) or many in one statement (resolves to them, in order). */
