@@ -1,6 +1,7 @@
 import { type ClientTarget, openClient, type SqlClient } from './client.ts';
 import { notSent, QueryError, toDatabaseError } from './errors.ts';
 import { type AnyTable, type Executor, Model, type ModelContext } from './model.ts';
+import { type PerformanceOptions, QueryTools } from './perf/query-tools.ts';
 
 /**
  * A connection, as a URL or as parts (spec §4.7).
@@ -29,7 +30,7 @@ export type ConnectionOptions =
  * });
  * ```
  */
-export interface DatabaseOptions<S extends Record<string, AnyTable>> {
+export interface DatabaseOptions<S extends Record<string, AnyTable>> extends PerformanceOptions {
   /** The tables, by the name the models get: `{ users }` → `db.users`. */
   schema: S;
   /** The primary's URL. Default: `DATABASE_URL`. */
@@ -73,6 +74,13 @@ export interface DatabaseApi<S extends Record<string, AnyTable>> {
   ping(): Promise<number>;
   /** Closes every connection, waiting up to `timeout` seconds for running queries. */
   close(timeout?: number): Promise<void>;
+  /**
+   * Runs `fn` as one N+1 detection scope, like a request: the same query run `threshold` times in it
+   * logs a warning. For jobs, scripts and tests (the plugin opens one per request by itself).
+   */
+  track<T>(fn: () => Promise<T>): Promise<T>;
+  /** Drops cached query results tagged with any of `tags` (table names or `.cache()` tags); inside a transaction, once it commits. */
+  invalidate(tags: readonly string[]): Promise<void>;
 }
 
 /**
@@ -85,7 +93,19 @@ export interface DatabaseApi<S extends Record<string, AnyTable>> {
  */
 export type Database<S extends Record<string, AnyTable>> = { readonly [K in keyof S]: Model<S[K]> } & DatabaseApi<S>;
 
-const RESERVED = new Set(['kind', 'client', 'drizzle', 'transaction', 'savepoint', 'query', 'ping', 'close', 'then']);
+const RESERVED = new Set([
+  'kind',
+  'client',
+  'drizzle',
+  'transaction',
+  'savepoint',
+  'query',
+  'ping',
+  'close',
+  'then',
+  'track',
+  'invalidate',
+]);
 
 function urlOf(connection: ConnectionOptions): string {
   if (typeof connection === 'string') return connection;
@@ -136,6 +156,7 @@ export async function createDatabase<S extends Record<string, AnyTable>>(
       "driver: 'postgres' needs a URL: pass url, primary, or set DATABASE_URL (e.g. postgres://user:pass@localhost:5432/app).",
     );
   }
+  const tools = new QueryTools(options);
   const settings = {
     statement_timeout: 30_000,
     idle_in_transaction_session_timeout: 60_000,
@@ -148,6 +169,7 @@ export async function createDatabase<S extends Record<string, AnyTable>>(
     idleTimeout: options.pool?.idleTimeout === undefined ? undefined : options.pool.idleTimeout / 1000,
     connectTimeout: options.pool?.connectionTimeout === undefined ? undefined : options.pool.connectionTimeout / 1000,
     connection: settings,
+    drizzle: tools.drizzle,
   });
   let target: ClientTarget;
   if (primaryUrl !== undefined && primaryUrl !== '') target = targetFor(primaryUrl);
@@ -156,6 +178,7 @@ export async function createDatabase<S extends Record<string, AnyTable>>(
     target = {
       kind: 'pglite',
       dataDir: dir === false ? undefined : (dir ?? (process.env.NODE_ENV === 'test' ? undefined : '.data/pglite')),
+      drizzle: tools.drizzle,
     };
   }
   const primary = await openClient(target);
@@ -201,14 +224,22 @@ export async function createDatabase<S extends Record<string, AnyTable>>(
     }
   };
 
-  const context: ModelContext = {
+  const context: ModelContext = tools.observe({
     reader: () => readClient(),
     writer: () => primary,
     run: (kind, fn) => run(kind === 'read' ? readClient : () => primary, fn),
-  };
-  return assemble(options.schema, primary, context, async (timeout) => {
-    await Promise.all([primary, ...replicas].map((client) => client.close(timeout)));
   });
+  return assemble(
+    options.schema,
+    primary,
+    context,
+    async (timeout) => {
+      await Promise.all([primary, ...replicas].map((client) => client.close(timeout)));
+    },
+    primary.drizzle,
+    false,
+    tools,
+  );
 }
 
 function assemble<S extends Record<string, AnyTable>>(
@@ -219,13 +250,14 @@ function assemble<S extends Record<string, AnyTable>>(
   // biome-ignore lint/suspicious/noExplicitAny: see DatabaseApi.drizzle.
   drizzle: any = primary.drizzle,
   inTransaction = false,
+  tools: QueryTools,
 ): Database<S> {
   const transaction = <T>(fn: (trx: Database<S>) => Promise<T>): Promise<T> =>
-    context.run('write', (executor) =>
+    tools.transaction(context, (executor) =>
       // biome-ignore lint/suspicious/noExplicitAny: drizzle's transaction object differs by driver.
       executor.drizzle.transaction(async (tx: any) => {
         const bound: Executor = { drizzle: tx };
-        const inner: ModelContext = {
+        const inner: ModelContext = tools.observe({
           reader: () => bound,
           writer: () => bound,
           run: async (_kind, step) => {
@@ -235,8 +267,8 @@ function assemble<S extends Record<string, AnyTable>>(
               throw toDatabaseError(error);
             }
           },
-        };
-        return fn(assemble(schema, primary, inner, close, tx, true));
+        });
+        return fn(assemble(schema, primary, inner, close, tx, true, tools));
       }),
     );
   const api: DatabaseApi<S> = {
@@ -253,7 +285,7 @@ function assemble<S extends Record<string, AnyTable>>(
         );
       }
       try {
-        return await primary.query(text, params);
+        return await tools.raw(text, params, () => primary.query(text, params));
       } catch (error) {
         throw toDatabaseError(error);
       }
@@ -268,6 +300,8 @@ function assemble<S extends Record<string, AnyTable>>(
       return performance.now() - started;
     },
     close,
+    track: (fn) => tools.track(fn),
+    invalidate: (tags) => tools.invalidate(tags),
   };
   const models: Record<string, Model<AnyTable>> = {};
   for (const [name, table] of Object.entries(schema)) models[name] = new Model(table, context);
