@@ -1,6 +1,7 @@
 import { definePlugin, type PluginInstance } from '@framework/core';
 import { createDatabase, type Database, type DatabaseOptions } from './database.ts';
 import type { AnyTable } from './model.ts';
+import { detectsNPlusOne } from './perf/n-plus-one.ts';
 
 /** What `app.use(database(...))` adds: `app.db` and `ctx.db`, typed by the schema. */
 export interface DatabaseExports<S extends Record<string, AnyTable>> {
@@ -31,6 +32,9 @@ export function database<S extends Record<string, AnyTable>>(
     async setup(app, settings) {
       const db = await createDatabase(settings);
       app.onClose(() => db.close());
+      // One N+1 scope per request, only where detection is on (development by default): with it
+      // off, nothing is added to the request path.
+      if (detectsNPlusOne(settings)) app.use((_ctx, next) => db.track(() => next()));
       return { decorate: { db }, context: { db: () => db } };
     },
   });

@@ -85,6 +85,7 @@ export class QueryCache extends Cache {
   // biome-ignore lint/suspicious/noExplicitAny: drizzle's signature; the value is whatever `put` stored.
   override async get(key: string): Promise<any[] | undefined> {
     if (units.getStore()?.transaction === true) return undefined;
+    const stamp = this.clock;
     let value: unknown;
     try {
       value = await this.store.get(this.prefix + key);
@@ -93,7 +94,7 @@ export class QueryCache extends Cache {
     }
     const frame = frames.getStore();
     if (value === undefined) {
-      if (frame !== undefined) frame.missedAt = this.clock;
+      if (frame !== undefined) frame.missedAt = stamp;
       return undefined;
     }
     markCached();

@@ -203,7 +203,8 @@ function renderNode(node: PlanNode, depth: number, lines: string[]): void {
   const indent = ' '.repeat(2 + 6 * depth);
   for (const key of DETAILS) {
     const value = node[key];
-    if (value === undefined) continue;
+    // Like EXPLAIN's text output, counters that stayed at zero are left out.
+    if (value === undefined || value === 0) continue;
     lines.push(`${indent}${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
   }
   for (const child of node.Plans ?? []) renderNode(child, depth + 1, lines);
