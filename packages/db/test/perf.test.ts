@@ -93,6 +93,25 @@ describe.each(TARGETS)('query observer and slow-query log on %s', (target) => {
   });
 });
 
+describe.each(TARGETS)('an observer asking for stacks on %s', (target) => {
+  it('gets the stack where each query started', async () => {
+    const events: QueryEvent[] = [];
+    const db = await open(target, {
+      slowQuery: false,
+      observe: { onQuery: (event) => events.push(event), stack: true },
+    });
+    try {
+      events.length = 0;
+      await db.users.find(1);
+      expect(events).toHaveLength(1);
+      expect(events[0]?.trace?.callSite).toMatch(/^test\/perf\.test\.ts:\d+:\d+$/);
+      expect(events[0]?.trace?.stack).toContain('perf.test.ts');
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe.each(TARGETS)('the slow-query log keeps values out on %s', (target) => {
   it('logs placeholders, blanks literals of raw SQL, and names the caller', async () => {
     const slow = collector();

@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 const OWN = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * A stack captured where a query was started. Capturing records the frames only; the text is
- * formatted (the costly part) when `stack` or `callSite` is read, which happens only for a slow
- * query, an N+1 warning, or an observer that reads it.
+ * A captured stack. Capturing records the frames; the text is formatted when `stack` or
+ * `callSite` is first read.
  *
  * @example
  * ```ts
@@ -17,7 +16,7 @@ const OWN = fileURLToPath(new URL('..', import.meta.url));
  * ```
  */
 export interface Trace {
-  /** The stack when the query started, as V8 formats it. */
+  /** The stack as V8 formats it (with `at async` frames of the awaiting callers). */
   readonly stack: string;
   /** `file:line:column` of the first frame outside @framework/db (relative to the working directory), if any. */
   readonly callSite: string | undefined;
@@ -34,8 +33,8 @@ export interface Trace {
 export function captureTrace(): Trace {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
-  // The model, the database and this module add a handful of frames above the caller's.
-  Error.stackTraceLimit = 24;
+  // The model, the database and this module add several frames above the caller's.
+  Error.stackTraceLimit = 32;
   Error.captureStackTrace(holder, captureTrace);
   Error.stackTraceLimit = limit;
   let site: string | undefined | null = null;

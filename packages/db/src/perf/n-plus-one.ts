@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { QueryError } from '../errors.ts';
 import { consoleLogger, loggableSql, type PerfLogger } from './slow-query.ts';
-import type { QueryEvent } from './statement-log.ts';
+import type { Reporter } from './statement-log.ts';
 
 /**
  * N+1 detection: the same statement (SQL text; parameters ignored) run `threshold` times in one
@@ -79,7 +79,7 @@ function suggestion(sql: string, table: string): string {
 export function nPlusOneDetector(
   option: boolean | NPlusOneOptions | undefined,
   enabled: boolean,
-): ((event: QueryEvent) => void) | undefined {
+): Reporter | undefined {
   if (!enabled) return undefined;
   const settings = typeof option === 'object' ? option : {};
   const threshold = settings.threshold ?? 5;
@@ -90,7 +90,7 @@ export function nPlusOneDetector(
     );
   }
   const logger = settings.logger ?? consoleLogger;
-  return (event) => {
+  return (event, trace) => {
     if (event.cached) return;
     const scope = scopes.getStore();
     if (scope === undefined) return;
@@ -98,7 +98,7 @@ export function nPlusOneDetector(
     scope.counts.set(event.sql, seen);
     if (seen !== threshold) return;
     const table = tableOf(event.sql) ?? 'the table';
-    const callSite = event.trace?.callSite;
+    const callSite = trace()?.callSite;
     logger.warn(
       `N+1 query detected: the same query on ${table} ran ${threshold} times in one request${callSite ? `, from ${callSite}` : ''}. Suggestion: ${suggestion(event.sql, table)}`,
       { sql: loggableSql(event.sql), table, count: threshold, callSite },

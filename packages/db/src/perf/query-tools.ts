@@ -2,10 +2,10 @@ import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { QueryCache, type QueryCacheOptions } from '../cache/query-cache.ts';
 import type { QueryCacheStore } from '../cache/query-cache-store.ts';
 import type { Executor, ModelContext } from '../model.ts';
-import { captureTrace } from './call-site.ts';
+import { captureTrace, type Trace } from './call-site.ts';
 import { detectsNPlusOne, inScope, type NPlusOneOptions, nPlusOneDetector } from './n-plus-one.ts';
 import { type SlowQueryOptions, slowQueryLog } from './slow-query.ts';
-import { eventsOf, type Frame, frames, type QueryEvent, type QueryObserver, statementLogger } from './statement-log.ts';
+import { eventsOf, type Frame, frames, type QueryObserver, type Reporter, statementLogger } from './statement-log.ts';
 
 /**
  * The query performance options of `createDatabase()` (spec §4.5).
@@ -63,8 +63,8 @@ export class QueryTools {
   readonly drizzle: { logger: DrizzleLogger; cache?: QueryCache };
   /** Whether N+1 detection is on (the plugin opens a scope per request only then). */
   readonly detectsNPlusOne: boolean;
-  private readonly reporters: Array<(event: QueryEvent) => void>;
-  private readonly traces: boolean;
+  private readonly reporters: Reporter[];
+  private readonly eagerTraces: boolean;
   private readonly bases = new WeakMap<ModelContext, ModelContext>();
 
   constructor(options: PerformanceOptions) {
@@ -73,8 +73,9 @@ export class QueryTools {
     const detect = nPlusOneDetector(options.detectNPlusOne, this.detectsNPlusOne);
     const observe = options.observe;
     const onQuery = typeof observe === 'function' ? observe : observe?.onQuery;
-    this.reporters = [onQuery, slow, detect].filter((reporter) => reporter !== undefined);
-    this.traces = slow !== undefined || detect !== undefined || (typeof observe === 'object' && observe.stack === true);
+    const reporters: Array<Reporter | undefined> = [onQuery && ((event) => onQuery(event)), slow, detect];
+    this.reporters = reporters.filter((reporter) => reporter !== undefined);
+    this.eagerTraces = typeof observe === 'object' && observe.stack === true;
     const cache = options.cache;
     this.cache =
       cache === false
@@ -129,7 +130,7 @@ export class QueryTools {
   }
 
   private async frame<T>(kind: Frame['kind'], fn: () => Promise<T>): Promise<T> {
-    const frame: Frame = { kind, statements: [], trace: this.traces ? captureTrace() : undefined };
+    const frame: Frame = { kind, statements: [], trace: this.eagerTraces ? captureTrace() : undefined };
     try {
       const result = await frames.run(frame, fn);
       this.report(frame, undefined);
@@ -142,10 +143,19 @@ export class QueryTools {
 
   private report(frame: Frame, error: unknown): void {
     if (this.reporters.length === 0 || frame.statements.length === 0) return;
+    // Captured here, in the continuation of the model call, V8's async stack trace still leads to
+    // the code that awaited the call: a slow query or an N+1 gets its call site without every
+    // query paying for a stack capture up front.
+    let captured: Trace | undefined;
+    const trace = () => {
+      if (frame.trace !== undefined) return frame.trace;
+      if (captured === undefined) captured = captureTrace();
+      return captured;
+    };
     for (const event of eventsOf(frame, performance.now(), error)) {
       for (const reporter of this.reporters) {
         try {
-          reporter(event);
+          reporter(event, trace);
         } catch (failure) {
           console.warn('A query observer or logger threw; fix it so that it never throws.', failure);
         }

@@ -1,5 +1,5 @@
 import { type Duration, toMilliseconds } from './duration.ts';
-import type { QueryEvent } from './statement-log.ts';
+import type { Reporter } from './statement-log.ts';
 
 /**
  * Where the slow-query log and the N+1 detector write. The app logger of @framework/core, pino and
@@ -57,13 +57,13 @@ export function loggableSql(sql: string): string {
  * report?.(event);
  * ```
  */
-export function slowQueryLog(option: SlowQueryOptions | false | undefined): ((event: QueryEvent) => void) | undefined {
+export function slowQueryLog(option: SlowQueryOptions | false | undefined): Reporter | undefined {
   if (option === false) return undefined;
   const threshold = toMilliseconds(option?.threshold ?? 500, 'slowQuery.threshold');
   const logger = option?.logger ?? consoleLogger;
-  return (event) => {
+  return (event, trace) => {
     if (event.cached || event.durationMs < threshold) return;
-    const callSite = event.trace?.callSite;
+    const callSite = trace()?.callSite;
     const durationMs = Math.round(event.durationMs * 10) / 10;
     logger.warn(
       `Slow query: ${durationMs} ms (threshold ${threshold} ms)${callSite ? ` at ${callSite}` : ''}; run it with .explain() to see its plan.`,

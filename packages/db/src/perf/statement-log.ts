@@ -23,9 +23,15 @@ export interface QueryEvent {
   readonly cached: boolean;
   /** Set when the statement failed. */
   readonly error?: unknown;
-  /** Where the query was started, when call sites are captured (see `observe`). */
+  /** The stack where the query was started, with `observe: { onQuery, stack: true }`. */
   readonly trace: Trace | undefined;
 }
+
+/**
+ * What the slow-query log and the N+1 detector are: they get the event and a way to ask for the
+ * caller's stack, captured only when asked (a capture costs microseconds; most events need none).
+ */
+export type Reporter = (event: QueryEvent, trace: () => Trace | undefined) => void;
 
 /**
  * Receives every statement the database runs through its models and `db.query()`.
