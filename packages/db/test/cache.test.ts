@@ -148,9 +148,10 @@ describe.each(TARGETS)('the query cache on %s (spec §4.5.2)', (target) => {
       await trx.savepoint(async (sp) => {
         await sp.posts.insert({ userId: 1, title: 'Inside' });
       });
+      await trx.invalidate(['feed']);
       store.log.push('body done');
     });
-    expect(store.log).toEqual(['body done', 'invalidate posts,users']);
+    expect(store.log).toEqual(['body done', 'invalidate feed,posts,users']);
     expect((await gb()).map((user) => user.name)).toEqual(['Ada', 'Turing']);
     await db.users.where({ email: 'turing@example.com' }).delete();
     await db.posts.where({ title: 'Inside' }).delete();

@@ -20,7 +20,14 @@ export interface CacheOptions {
   tags?: readonly string[];
 }
 
-/** Runs the query through drizzle with a cache config; `first` adds `limit 1`. */
+/**
+ * Runs the query through drizzle with a cache config; `first` adds `limit 1`.
+ *
+ * @example
+ * ```ts
+ * const load: CachedLoader<User> = (first, config) => (first ? query.limit(1) : query).$withCache(config).execute();
+ * ```
+ */
 export type CachedLoader<Row> = (first: boolean, config: WithCacheConfig) => Promise<Row[]>;
 
 /**

@@ -31,7 +31,14 @@ export interface SlowQueryOptions {
   logger?: PerfLogger;
 }
 
-/** `console`, one line per warning with its fields. */
+/**
+ * `console`, one line per warning with its fields: the default logger.
+ *
+ * @example
+ * ```ts
+ * consoleLogger.warn('Slow query: 812 ms', { sql: 'select ...' });
+ * ```
+ */
 export const consoleLogger: PerfLogger = {
   warn: (message, fields) => console.warn(message, fields ?? ''),
 };

@@ -30,6 +30,11 @@ export interface QueryEvent {
 /**
  * What the slow-query log and the N+1 detector are: they get the event and a way to ask for the
  * caller's stack, captured only when asked (a capture costs microseconds; most events need none).
+ *
+ * @example
+ * ```ts
+ * const report: Reporter = (event, trace) => console.log(event.sql, trace()?.callSite);
+ * ```
  */
 export type Reporter = (event: QueryEvent, trace: () => Trace | undefined) => void;
 
@@ -51,7 +56,15 @@ interface Statement {
   cached: boolean;
 }
 
-/** What one model call ran: filled by drizzle's logger and the cache, reported when the call ends. */
+/**
+ * What one model call ran: filled by drizzle's logger and the cache, reported when the call ends.
+ *
+ * @example
+ * ```ts
+ * const frame: Frame = { kind: 'read', statements: [], trace: undefined };
+ * await frames.run(frame, () => query.execute());
+ * ```
+ */
 export interface Frame {
   readonly kind: 'read' | 'write' | 'raw';
   readonly statements: Statement[];
@@ -61,7 +74,13 @@ export interface Frame {
 }
 
 /**
- * The statements of the model call running in the current async context. drizzle's `logger`
+ * The statements of the model call running in the current async context (`frames.run(frame, fn)`).
+ *
+ * @example
+ * ```ts
+ * frames.getStore()?.statements.length;
+ * ```
+ * drizzle's `logger`
  * sees each statement's SQL just before it is sent; wrapping the model call sees when it ended:
  * together they give SQL and duration per statement.
  */
