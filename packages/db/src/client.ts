@@ -1,4 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
+import type { Cache } from 'drizzle-orm/cache/core';
+import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -27,12 +29,28 @@ export type ClientTarget =
       connectTimeout?: number;
       /** Server settings for every connection (e.g. `statement_timeout`). */
       connection?: Record<string, string | number | boolean>;
+      drizzle?: ClientDrizzleOptions;
     }
   | {
       kind: 'pglite';
       /** A directory to keep the database in; in memory when absent. */
       dataDir?: string;
+      drizzle?: ClientDrizzleOptions;
     };
+
+/**
+ * drizzle-orm hooks for the client's drizzle database: a `logger` that sees each statement's SQL
+ * and a query `cache` (see drizzle-orm's `cache/core`).
+ *
+ * @example
+ * ```ts
+ * const client = await openClient({ kind: 'pglite', drizzle: { logger: { logQuery: (sql) => console.log(sql) } } });
+ * ```
+ */
+export interface ClientDrizzleOptions {
+  logger?: Logger;
+  cache?: Cache;
+}
 
 /** A dedicated session: every statement runs on the same connection (advisory locks, LISTEN). */
 export interface SqlSession {
@@ -73,10 +91,10 @@ export interface SqlClient {
  * ```
  */
 export async function openClient(target: ClientTarget): Promise<SqlClient> {
-  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target);
+  return target.kind === 'pglite' ? openPglite(target.dataDir, target.drizzle) : openPostgres(target);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<SqlClient> {
+async function openPglite(dataDir: string | undefined, options: ClientDrizzleOptions = {}): Promise<SqlClient> {
   const pg = new PGlite(dataDir);
   await pg.waitReady;
   const query = async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> =>
@@ -85,7 +103,7 @@ async function openPglite(dataDir: string | undefined): Promise<SqlClient> {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     kind: 'pglite',
-    drizzle: drizzlePglite(pg),
+    drizzle: drizzlePglite(pg, options),
     query,
     session<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
       const run = queue.then(() => fn({ query }));
@@ -123,7 +141,7 @@ function openPostgres(target: Extract<ClientTarget, { kind: 'postgres' }>): SqlC
   };
   return {
     kind: 'postgres',
-    drizzle: drizzlePostgres(sql),
+    drizzle: drizzlePostgres(sql, target.drizzle ?? {}),
     query: (text, params) => run(sql, text, params),
     async session(fn) {
       const reserved = await sql.reserve();

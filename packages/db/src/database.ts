@@ -1,6 +1,7 @@
 import { type ClientTarget, openClient, type SqlClient } from './client.ts';
 import { notSent, QueryError, toDatabaseError } from './errors.ts';
 import { type AnyTable, type Executor, Model, type ModelContext } from './model.ts';
+import { type PerformanceOptions, QueryTools } from './perf/query-tools.ts';
 import { indexRelations, type RelationMap } from './relations.ts';
 
 /**
@@ -30,7 +31,8 @@ export type ConnectionOptions =
  * });
  * ```
  */
-export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> {
+export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}>
+  extends PerformanceOptions {
   /** The tables, by the name the models get: `{ users }` → `db.users`. */
   schema: S;
   /**
@@ -79,6 +81,13 @@ export interface DatabaseApi<S extends Record<string, AnyTable>, R extends Relat
   ping(): Promise<number>;
   /** Closes every connection, waiting up to `timeout` seconds for running queries. */
   close(timeout?: number): Promise<void>;
+  /**
+   * Runs `fn` as one N+1 detection scope, like a request: the same query run `threshold` times in it
+   * logs a warning. For jobs, scripts and tests (the plugin opens one per request by itself).
+   */
+  track<T>(fn: () => Promise<T>): Promise<T>;
+  /** Drops cached query results tagged with any of `tags` (table names or `.cache()` tags); inside a transaction, once it commits. */
+  invalidate(tags: readonly string[]): Promise<void>;
 }
 
 /**
@@ -93,7 +102,19 @@ export type Database<S extends Record<string, AnyTable>, R extends RelationMap<S
   readonly [K in keyof S]: Model<S[K], S, R, K>;
 } & DatabaseApi<S, R>;
 
-const RESERVED = new Set(['kind', 'client', 'drizzle', 'transaction', 'savepoint', 'query', 'ping', 'close', 'then']);
+const RESERVED = new Set([
+  'kind',
+  'client',
+  'drizzle',
+  'transaction',
+  'savepoint',
+  'query',
+  'ping',
+  'close',
+  'then',
+  'track',
+  'invalidate',
+]);
 
 function urlOf(connection: ConnectionOptions): string {
   if (typeof connection === 'string') return connection;
@@ -145,6 +166,7 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
       "driver: 'postgres' needs a URL: pass url, primary, or set DATABASE_URL (e.g. postgres://user:pass@localhost:5432/app).",
     );
   }
+  const tools = new QueryTools(options);
   const settings = {
     statement_timeout: 30_000,
     idle_in_transaction_session_timeout: 60_000,
@@ -157,6 +179,7 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
     idleTimeout: options.pool?.idleTimeout === undefined ? undefined : options.pool.idleTimeout / 1000,
     connectTimeout: options.pool?.connectionTimeout === undefined ? undefined : options.pool.connectionTimeout / 1000,
     connection: settings,
+    drizzle: tools.drizzle,
   });
   let target: ClientTarget;
   if (primaryUrl !== undefined && primaryUrl !== '') target = targetFor(primaryUrl);
@@ -165,6 +188,7 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
     target = {
       kind: 'pglite',
       dataDir: dir === false ? undefined : (dir ?? (process.env.NODE_ENV === 'test' ? undefined : '.data/pglite')),
+      drizzle: tools.drizzle,
     };
   }
   const primary = await openClient(target);
@@ -210,16 +234,24 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
     }
   };
 
-  const context: ModelContext = {
+  const context: ModelContext = tools.observe({
     relations,
     client: primary,
     reader: () => readClient(),
     writer: () => primary,
     run: (kind, fn) => run(kind === 'read' ? readClient : () => primary, fn),
-  };
-  return assemble<S, R>(options.schema, primary, context, async (timeout) => {
-    await Promise.all([primary, ...replicas].map((client) => client.close(timeout)));
   });
+  return assemble<S, R>(
+    options.schema,
+    primary,
+    context,
+    async (timeout) => {
+      await Promise.all([primary, ...replicas].map((client) => client.close(timeout)));
+    },
+    primary.drizzle,
+    false,
+    tools,
+  );
 }
 
 function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
@@ -230,13 +262,14 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
   // biome-ignore lint/suspicious/noExplicitAny: see DatabaseApi.drizzle.
   drizzle: any = primary.drizzle,
   inTransaction = false,
+  tools: QueryTools,
 ): Database<S, R> {
   const transaction = <T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T> =>
-    context.run('write', (executor) =>
+    tools.transaction(context, (executor) =>
       // biome-ignore lint/suspicious/noExplicitAny: drizzle's transaction object differs by driver.
       executor.drizzle.transaction(async (tx: any) => {
         const bound: Executor = { drizzle: tx };
-        const inner: ModelContext = {
+        const inner: ModelContext = tools.observe({
           relations: context.relations,
           client: context.client,
           reader: () => bound,
@@ -248,8 +281,8 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
               throw toDatabaseError(error);
             }
           },
-        };
-        return fn(assemble<S, R>(schema, primary, inner, close, tx, true));
+        });
+        return fn(assemble<S, R>(schema, primary, inner, close, tx, true, tools));
       }),
     );
   const api: DatabaseApi<S, R> = {
@@ -266,7 +299,7 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
         );
       }
       try {
-        return await primary.query(text, params);
+        return await tools.raw(text, params, () => primary.query(text, params));
       } catch (error) {
         throw toDatabaseError(error);
       }
@@ -281,6 +314,8 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
       return performance.now() - started;
     },
     close,
+    track: (fn) => tools.track(fn),
+    invalidate: (tags) => tools.invalidate(tags),
   };
   const models: Record<string, Model<AnyTable>> = {};
   for (const [name, table] of Object.entries(schema)) models[name] = new Model(table, context);

@@ -1,8 +1,15 @@
-// Connections
+// Query cache
 
 // Raw SQL fragments (drizzle's), for checks, defaults and plain drizzle queries
 export { sql } from 'drizzle-orm';
-export type { ClientTarget, SqlClient, SqlSession } from './client.ts';
+export type { CacheOptions } from './cache/cached-query.ts';
+export { CachedQuery } from './cache/cached-query.ts';
+export { MemoryQueryCacheStore } from './cache/memory-query-cache-store.ts';
+export type { QueryCacheOptions } from './cache/query-cache.ts';
+export { QueryCache } from './cache/query-cache.ts';
+export type { QueryCacheStore } from './cache/query-cache-store.ts';
+// Connections
+export type { ClientDrizzleOptions, ClientTarget, SqlClient, SqlSession } from './client.ts';
 export { openClient } from './client.ts';
 // The database
 export type { ConnectionOptions, Database, DatabaseApi, DatabaseOptions } from './database.ts';
@@ -32,6 +39,14 @@ export type { CreateOptions } from './migrations/template.ts';
 // Models and queries
 export type { Aggregate, AnyTable, ColumnKey, NewRowOf, RowOf } from './model.ts';
 export { avg, count, Model, max, min, Query, sum } from './model.ts';
+// Query performance
+export type { Trace } from './perf/call-site.ts';
+export type { Duration } from './perf/duration.ts';
+export type { ExplainJson, ExplainOptions, ExplainResult, PlanNode } from './perf/explain.ts';
+export type { NPlusOneOptions } from './perf/n-plus-one.ts';
+export type { PerformanceOptions } from './perf/query-tools.ts';
+export type { PerfLogger, SlowQueryOptions } from './perf/slow-query.ts';
+export type { QueryEvent, QueryObserver } from './perf/statement-log.ts';
 // The plugin
 export type { DatabaseExports } from './plugin.ts';
 export { database } from './plugin.ts';

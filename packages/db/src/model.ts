@@ -10,8 +10,11 @@ import {
   sql,
 } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { CachedQuery, type CacheOptions } from './cache/cached-query.ts';
 import type { SqlClient } from './client.ts';
 import { QueryError } from './errors.ts';
+import type { Duration } from './perf/duration.ts';
+import { type ExplainOptions, type ExplainResult, explainQuery } from './perf/explain.ts';
 import {
   loadRelations,
   type RelationIndex,
@@ -433,6 +436,43 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
     if (this.state.limit !== undefined) query = query.limit(this.state.limit);
     if (this.state.offset !== undefined) query = query.offset(this.state.offset);
     return query;
+  }
+
+  // ---- performance (spec §4.5) ----------------------------------------------------------------
+
+  /**
+   * The query's plan (`EXPLAIN (FORMAT JSON)`), as text and JSON, with index suggestions for
+   * sequential scans that filter on unindexed columns. `{ analyze: true }` runs the query.
+   *
+   * @example
+   * ```ts
+   * const { plan, suggestions } = await db.users.where({ email: 'test@example.com' }).explain();
+   * ```
+   */
+  explain(options: ExplainOptions = {}): Promise<ExplainResult> {
+    return this.context.run('read', (executor) =>
+      explainQuery(executor.drizzle, this.build(executor), this.tables(), options),
+    );
+  }
+
+  /**
+   * This query, served from the query cache for `ttl` (`'5m'`, or milliseconds). Writes through the
+   * models to a table it reads, and `db.invalidate()` of its tags, drop the entry.
+   *
+   * @example
+   * ```ts
+   * const active = await db.users.where({ active: true }).cache('5m', { key: 'active-users', tags: ['users'] });
+   * ```
+   */
+  cache(ttl: Duration, options: CacheOptions = {}): CachedQuery<ResultOf<S, Base, Sel>> {
+    return new CachedQuery<ResultOf<S, Base, Sel>>(
+      (first, config) =>
+        this.context.run('read', (executor) =>
+          (first ? this.limit(1) : this).build(executor).$withCache(config).execute(),
+        ),
+      ttl,
+      options,
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import { createDatabase, type Database, type DatabaseOptions } from './database.
 import { migrationCommands } from './migrations/commands.ts';
 import { createMigrator } from './migrations/migrator.ts';
 import type { AnyTable } from './model.ts';
+import { detectsNPlusOne } from './perf/n-plus-one.ts';
 import type { RelationMap } from './relations.ts';
 
 /** What `app.use(database(...))` adds: `app.db` and `ctx.db`, typed by the schema, and the migration commands. */
@@ -48,6 +49,9 @@ export function database<S extends Record<string, AnyTable>, R extends RelationM
     async setup(app, settings) {
       const db = await createDatabase(settings);
       app.onClose(() => db.close());
+      // One N+1 scope per request, only where detection is on (development by default): with it
+      // off, nothing is added to the request path.
+      if (detectsNPlusOne(settings)) app.use((_ctx, next) => db.track(() => next()));
       const migrations = settings.migrations ?? {};
       const directory = migrations.directory ?? 'migrations';
       if (migrations.runOnStart) await createMigrator({ client: db.client, directory }).latest();

@@ -1,0 +1,91 @@
+import type { WithCacheConfig } from 'drizzle-orm/cache/core/types';
+import { QueryError } from '../errors.ts';
+import { type Duration, toMilliseconds } from '../perf/duration.ts';
+
+/**
+ * Options of `query.cache(ttl, options)`.
+ *
+ * @example
+ * ```ts
+ * const active = await db.users.where({ active: true }).cache('5m', { key: 'active-users', tags: ['users'] });
+ * ```
+ */
+export interface CacheOptions {
+  /**
+   * The entry's key. Default: a hash of the SQL and its parameters, so each distinct query has
+   * its own entry. With a key, every query cached under it shares one entry: give each its own key.
+   */
+  key?: string;
+  /** Tags besides the tables the query reads (always tags), for `db.invalidate(tags)`. */
+  tags?: readonly string[];
+}
+
+/**
+ * Runs the query through drizzle with a cache config; `first` adds `limit 1`.
+ *
+ * @example
+ * ```ts
+ * const load: CachedLoader<User> = (first, config) => (first ? query.limit(1) : query).$withCache(config).execute();
+ * ```
+ */
+export type CachedLoader<Row> = (first: boolean, config: WithCacheConfig) => Promise<Row[]>;
+
+/**
+ * A query whose result is served from the query cache while fresh: awaited (or `get()`, `all()`,
+ * `first()`), it returns the cached rows when present, else runs and stores them. Writes through
+ * the models to any table it reads (and `db.invalidate()` of any of its tags) drop the entry.
+ *
+ * @example
+ * ```ts
+ * const users = await db.users.where({ country: 'FI' }).cache('5m');
+ * const ada = await db.users.where({ email: 'ada@example.com' }).cache(30_000, { tags: ['profiles'] }).first();
+ * ```
+ */
+export class CachedQuery<Row> implements PromiseLike<Row[]> {
+  private readonly load: CachedLoader<Row>;
+  private readonly ttl: number;
+  private readonly options: CacheOptions;
+
+  constructor(load: CachedLoader<Row>, ttl: Duration, options: CacheOptions = {}) {
+    this.load = load;
+    this.ttl = toMilliseconds(ttl, 'cache() ttl');
+    if (options.key !== undefined && options.key === '') {
+      throw new QueryError(
+        'FW_DB_BAD_CACHE_KEY',
+        'cache() key must be a non-empty string; omit it to key by the query.',
+      );
+    }
+    this.options = options;
+  }
+
+  private config(suffix: string): WithCacheConfig {
+    // drizzle passes `config` through to the cache untouched: the explicit tags ride along with the TTL.
+    const config = { px: this.ttl, tags: [...(this.options.tags ?? [])] };
+    const key = this.options.key;
+    return { enable: true, autoInvalidate: true, tag: key === undefined ? undefined : key + suffix, config };
+  }
+
+  /** Every row, from the cache when fresh. */
+  get(): Promise<Row[]> {
+    return this.load(false, this.config(''));
+  }
+
+  /** Same as `get()`. */
+  all(): Promise<Row[]> {
+    return this.get();
+  }
+
+  /** The first row or `null`, from the cache when fresh (cached apart from `get()`: key `<key>#first`). */
+  async first(): Promise<Row | null> {
+    const rows = await this.load(true, this.config('#first'));
+    return rows[0] ?? null;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: awaited directly, like the query it caches.
+  then<A = Row[], B = never>(
+    onfulfilled?: ((value: Row[]) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.get().then(onfulfilled, onrejected);
+  }
+}
