@@ -124,7 +124,7 @@ export function renderDbResults(data) {
   const v = dbVerdicts(data);
   parts.push(
     table(
-      ['comparison', 'workload', 'a', 'b', 'a', 'b', 'ratio', 'spread', 'target', ''],
+      ['comparison', 'workload', 'a', 'b', 'value a', 'value b', 'ratio', 'spread', 'target', ''],
       v.map((r) => [
         r.what,
         r.workload,
