@@ -200,7 +200,16 @@ async function main() {
     await admin.end({ timeout: 2 }).catch(() => {});
     await services?.stop();
   };
-  const onSignal = () => void cleanup();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    void cleanup();
+  };
+  /** Stops the run at the next step once Ctrl-C or SIGTERM came (the processes are being stopped already). */
+  const goOn = () => {
+    if (interrupted)
+      throw Object.assign(new Error('interrupted: every process started is being stopped'), { expected: true });
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -222,6 +231,7 @@ async function main() {
       if (options.only && !options.only.includes(contender.name)) continue;
       const row = { ...contender, available: false, reason: null, rounds: {}, summary: {} };
       rows.push(row);
+      goOn();
       const worker = await startWorker(contender.name, dbUrl, { pin, cpu: 0 });
       if (worker.ready.type !== 'ready') {
         row.reason = `not available: ${worker.ready.reason}`;
@@ -260,9 +270,11 @@ async function main() {
     const measure = async (row, workload, seconds, seed, { redo = true } = {}) => {
       let best = null;
       for (let attempt = 0; ; attempt++) {
+        goOn();
         const window = cpuWindow(pin ? [0, 1] : [0]);
         const before = { worker: row.worker.ticks(), server: serverTicks(postmasterPid) };
         const reply = await row.worker.request({ type: 'measure', workload, seconds, seed }, seconds * 4000 + 20_000);
+        goOn();
         if (reply.type !== 'measured') throw new Error(`${row.name} ${workload}: ${reply.reason}`);
         const after = { worker: row.worker.ticks(), server: serverTicks(postmasterPid) };
         const known =
