@@ -89,6 +89,13 @@ export function renderDbResults(data) {
       `Raw data: \`.results/db-*.json\` (not committed).${o.quick ? ' **Quick run: smoke test only, not for quoting.**' : ''}`,
   );
 
+  if (data.interference && data.interference.median > 25) {
+    parts.push(
+      `> **Busy machine.** Other processes took a median ${data.interference.median.toFixed(0)} % of a core during the ` +
+        'measurements (see "Interference" at the end): absolute numbers are low and ranges wide. The per-round ratios ' +
+        'hold up better than the absolute figures, but run again on a quiet machine before quoting any number.',
+    );
+  }
   parts.push('## Machine and software');
   const m = data.machine;
   const software = [
@@ -156,7 +163,7 @@ export function renderDbResults(data) {
     table(
       ['contender', ...data.workloads.map((w) => w.label)],
       data.rows.map((r) => [
-        r.ours ? `${r.name} (ours)` : r.name,
+        r.name,
         ...data.workloads.map((w) => {
           const s = r.summary[w.id];
           return s ? `${int(s.opsPerSec)} (${int(s.min)}–${int(s.max)})` : 'n/a';
@@ -176,7 +183,7 @@ export function renderDbResults(data) {
       ['contender', ...data.workloads.map((w) => w.label)],
       [
         ...available.map((r) => [
-          r.ours ? `${r.name} (ours)` : r.name,
+          r.name,
           ...data.workloads.map((w) => {
             const s = r.summary[w.id];
             return `${ms(s.meanMs)} / ${ms(s.p50Ms)} / ${ms(s.p99Ms)}`;
