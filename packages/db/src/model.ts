@@ -499,6 +499,8 @@ export class Model<
   R extends RelationMap<S> = {},
   K extends keyof S = keyof S,
 > extends Query<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, 'all'> {
+  /** Prepared statements of this model, per drizzle instance (pool or transaction). */
+  private readonly prepared = new WeakMap<object, unknown>();
   /**
    * Loads relations with the rows (spec §4.2): `'author'`, `'comments'`, `'comments.author'`. One
    * query per relation and level, whatever the number of rows; the result is typed with them.
@@ -529,9 +531,33 @@ export class Model<
       );
     }
     return this.context.run('read', async (executor) => {
-      const rows: RowOf<T>[] = await executor.drizzle.select().from(this.table).where(eq(key, id)).limit(1).execute();
+      const rows: RowOf<T>[] = await this.findStatement(executor, key).execute({ id });
       return rows[0] ?? null;
     });
+  }
+
+  /**
+   * `find()` is the hottest lookup: its statement is built once per connection pool and prepared
+   * on the server (drizzle's `.prepare(name)`), instead of built and parsed on every call.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see Executor.
+  private findStatement(executor: Executor, key: Column): any {
+    const owner = executor.drizzle as object;
+    let prepared = this.prepared.get(owner);
+    if (prepared === undefined) {
+      const name = `fw_find_${getTableConfig(this.table).schema ?? 'public'}_${getTableName(this.table)}`.replace(
+        /\W/g,
+        '_',
+      );
+      prepared = executor.drizzle
+        .select()
+        .from(this.table)
+        .where(eq(key, sql.placeholder('id')))
+        .limit(1)
+        .prepare(name);
+      this.prepared.set(owner, prepared);
+    }
+    return prepared;
   }
 
   /**
