@@ -1,30 +1,37 @@
+import { fileURLToPath } from 'node:url';
 import { createApp, HttpError, NotFoundError } from '@framework/core';
+import { database } from '@framework/db';
 import { z } from 'zod';
-
-interface Todo {
-  id: number;
-  title: string;
-  done: boolean;
-}
+import { todos } from './schema.ts';
 
 const NewTodo = z.object({ title: z.string().trim().min(1).max(200), done: z.boolean().default(false) });
+const TodoChange = z.object({ title: z.string().trim().min(1).max(200), done: z.boolean() }).partial();
 const TodoSchema = z.object({ id: z.number(), title: z.string(), done: z.boolean() });
+const Id = z.object({ id: z.coerce.number().int().positive() });
 
-/** Builds the example app: a small in-memory to-do API. */
+/**
+ * Builds the example app: a to-do API on @framework/db. Without DATABASE_URL it runs on PGlite
+ * (in `.data/pglite` in development, in memory under tests) and applies `migrations/` at start.
+ */
 export function buildApp() {
-  const todos = new Map<number, Todo>();
-  let nextId = 1;
-
-  const app = createApp();
+  const app = createApp().use(
+    database({
+      schema: { todos },
+      migrations: { directory: fileURLToPath(new URL('../migrations', import.meta.url)), runOnStart: true },
+    }),
+  );
 
   app.get('/', () => ({ name: 'framework example', routes: app.routes().map((r) => `${r.method} ${r.path}`) }));
 
-  app.get('/todos', { schema: { response: { 200: z.array(TodoSchema) } }, handler: () => [...todos.values()] });
+  app.get('/todos', {
+    schema: { response: { 200: z.array(TodoSchema) } },
+    handler: (ctx) => ctx.db.todos.orderBy('id'),
+  });
 
   app.get('/todos/:id', {
-    schema: { params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: TodoSchema } },
-    handler: (ctx) => {
-      const todo = todos.get(ctx.params.id);
+    schema: { params: Id, response: { 200: TodoSchema } },
+    handler: async (ctx) => {
+      const todo = await ctx.db.todos.find(ctx.params.id);
       if (!todo) throw new NotFoundError(`No to-do with id ${ctx.params.id}; list them at GET /todos.`);
       return todo;
     },
@@ -33,9 +40,14 @@ export function buildApp() {
   app.post('/todos', {
     schema: { body: NewTodo, response: { 201: TodoSchema } },
     status: 201,
-    handler: (ctx) => {
-      const todo: Todo = { id: nextId++, ...ctx.body };
-      todos.set(todo.id, todo);
+    handler: (ctx) => ctx.db.todos.insert(ctx.body),
+  });
+
+  app.patch('/todos/:id', {
+    schema: { params: Id, body: TodoChange, response: { 200: TodoSchema } },
+    handler: async (ctx) => {
+      const [todo] = await ctx.db.todos.where({ id: ctx.params.id }).update(ctx.body);
+      if (!todo) throw new NotFoundError(`No to-do with id ${ctx.params.id}; list them at GET /todos.`);
       return todo;
     },
   });

@@ -13,6 +13,13 @@ describe('example app', () => {
     expect(await created.json()).toEqual({ id: 1, title: 'write docs', done: false });
     expect(await (await app.request('/todos/1')).json()).toEqual({ id: 1, title: 'write docs', done: false });
     expect(await (await app.request('/todos')).json()).toEqual([{ id: 1, title: 'write docs', done: false }]);
+    const done = await app.request('/todos/1', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ done: true }),
+    });
+    expect(await done.json()).toEqual({ id: 1, title: 'write docs', done: true });
+    await app.stop();
   });
 
   it('answers bad input and missing items with a reason', async () => {
@@ -27,5 +34,18 @@ describe('example app', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('No to-do with id 99');
     expect((await app.request('/teapot')).status).toBe(418);
+    await app.stop();
+  });
+
+  it('keeps the to-dos in the database the migration created', async () => {
+    const app = buildApp();
+    await app.ready();
+    const applied = await app.db.query<{ name: string }>('select name from framework_migrations');
+    expect(applied.map((row) => row.name)).toEqual(['001_create_todos']);
+    await app.db.todos.insert({ title: 'straight into the table' });
+    expect(await (await app.request('/todos')).json()).toEqual([
+      { id: 1, title: 'straight into the table', done: false },
+    ]);
+    await app.stop();
   });
 });

@@ -183,7 +183,7 @@ export type HandlerResult<S> = S extends { response: infer R }
  * const handler: Handler<ContextFor<'/users/:id', {}>> = async (ctx) => ({ id: ctx.params.id });
  * ```
  */
-export type Handler<Ctx, S = {}> = (ctx: Ctx) => HandlerResult<S> | Promise<HandlerResult<S>>;
+export type Handler<Ctx, S = {}> = (ctx: Ctx) => HandlerResult<S> | PromiseLike<HandlerResult<S>>;
 
 /**
  * Documentation metadata for a route, listed with it by `app.routes()`.

@@ -395,3 +395,18 @@ describe('app.fetch() serves Web requests', () => {
     });
   });
 });
+
+describe('thenable handler results', () => {
+  it('awaits a returned thenable (a query builder) like a promise, result and rejection alike', async () => {
+    const app = createApp({ logger: false });
+    const lazy = (value: unknown, fail = false): PromiseLike<unknown> => ({
+      // biome-ignore lint/suspicious/noThenProperty: the point of the test is a non-Promise thenable.
+      then: (resolve, reject) =>
+        Promise.resolve().then(() => (fail ? reject?.(new Error('query failed')) : resolve?.(value))) as never,
+    });
+    app.get('/rows', () => lazy([{ id: 1 }]));
+    app.get('/fails', () => lazy(null, true));
+    expect(await (await app.request('/rows')).json()).toEqual([{ id: 1 }]);
+    expect((await app.request('/fails')).status).toBe(500);
+  });
+});

@@ -142,6 +142,10 @@ function compileResponses(schemas: unknown): Record<number, ResponseSpec> | unde
   return out;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 function scopeChain(scope: Scope): Scope[] {
   const chain: Scope[] = [];
   for (let current: Scope | undefined = scope; current; current = current.parent) chain.unshift(current);
@@ -410,6 +414,8 @@ export class AppCore {
     const terminal: Terminal = (ctx) => {
       const value = handler(ctx);
       if (value instanceof Promise) return value.then((settled) => finish(settled, ctx));
+      // Other thenables (query builders awaited on return, e.g. `return ctx.db.users.where(...)`).
+      if (isThenable(value)) return Promise.resolve(value).then((settled) => finish(settled, ctx));
       return finish(value, ctx);
     };
     const chain = compose(middlewares, terminal, finish);
