@@ -55,6 +55,20 @@ type RouteOptionsOf<X> = X extends { routeOptions: infer T }
   : {};
 
 /**
+ * What `app.health()` reports: `down` when any check failed or timed out.
+ *
+ * @example
+ * ```ts
+ * const report: HealthReport = await app.health();
+ * if (report.status === 'down') console.error(report.checks);
+ * ```
+ */
+export interface HealthReport {
+  status: 'up' | 'down';
+  checks: Record<string, { status: 'up' | 'down'; ms: number; error?: string }>;
+}
+
+/**
  * Registers a route for one method; returns the app for chaining. Takes a handler, or a route
  * config with `schema`, `middlewares`, `handler`, `meta`, `status` and `bodyLimit`.
  *
@@ -252,6 +266,11 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   request(input: string | Request, init?: RequestInit): Promise<Response>;
   /** Every registered route. */
   routes(): RouteDescription[];
+  /**
+   * Runs every health check plugins registered (each bounded by `timeout` ms, default 2 000):
+   * `{ status: 'up' | 'down', checks: { database: { status, ms, error? } } }`.
+   */
+  health(timeout?: number): Promise<HealthReport>;
   /** The CLI commands registered plugins contribute, by name, after `ready()`. */
   commands(): ReadonlyMap<string, PluginCommand>;
 }
@@ -470,6 +489,33 @@ class AppView {
 
   request(input: string | Request, init?: RequestInit): Promise<Response> {
     return requestInMemory(this.core, input, init);
+  }
+
+  async health(timeout = 2000): Promise<HealthReport> {
+    await this.ready();
+    const checks: HealthReport['checks'] = {};
+    await Promise.all(
+      [...this.core.healthChecks].map(async ([name, check]) => {
+        const started = performance.now();
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            check(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
+            }),
+          ]);
+          checks[name] = { status: 'up', ms: Math.round(performance.now() - started) };
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          checks[name] = { status: 'down', ms: Math.round(performance.now() - started), error: message };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const status = Object.values(checks).every((check) => check.status === 'up') ? 'up' : 'down';
+    return { status, checks };
   }
 
   commands(): ReadonlyMap<string, PluginCommand> {

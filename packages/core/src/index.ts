@@ -5,6 +5,7 @@ export type {
   AppApi,
   AppOptions,
   ErrorHook,
+  HealthReport,
   HookTypes,
   Logger,
   RequestHook,

@@ -49,6 +49,11 @@ export interface PluginExports {
    * `app.commands()`.
    */
   commands?: { [name: string]: PluginCommand };
+  /**
+   * Health checks by name (`database`, `redis`): each resolves when its dependency answers and
+   * rejects (or times out) when it does not. `app.health()` runs them all.
+   */
+  health?: { [name: string]: () => Promise<unknown> };
 }
 
 /**

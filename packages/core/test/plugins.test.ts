@@ -261,3 +261,29 @@ describe('plugin commands (CLI contributions)', () => {
     );
   });
 });
+
+describe('plugin health checks', () => {
+  it('reports up when every check answers, down with the reason when one fails or hangs', async () => {
+    const healthy = definePlugin({ name: 'healthy', setup: () => ({ health: { cache: async () => 'PONG' } }) });
+    const broken = definePlugin({
+      name: 'broken',
+      setup: () => ({
+        health: {
+          database: async () => {
+            throw new Error('connection refused');
+          },
+          queue: () => new Promise(() => {}),
+        },
+      }),
+    });
+    expect(await createApp({ logger: false }).use(healthy()).health()).toEqual({
+      status: 'up',
+      checks: { cache: { status: 'up', ms: expect.any(Number) } },
+    });
+    const report = await createApp({ logger: false }).use(healthy()).use(broken()).health(200);
+    expect(report.status).toBe('down');
+    expect(report.checks.database).toMatchObject({ status: 'down', error: 'connection refused' });
+    expect(report.checks.queue).toMatchObject({ status: 'down', error: 'no answer within 200 ms' });
+    expect(report.checks.cache?.status).toBe('up');
+  });
+});

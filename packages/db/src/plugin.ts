@@ -11,6 +11,7 @@ export interface DatabaseExports<S extends Record<string, AnyTable>, R extends R
   decorate: { db: Database<S, R> };
   context: { db: () => Database<S, R> };
   commands: Record<string, PluginCommand>;
+  health: { database: () => Promise<number> };
 }
 
 /** Options of the `database()` plugin: the database's, plus where migrations live. */
@@ -61,7 +62,7 @@ export function database<S extends Record<string, AnyTable>, R extends RelationM
         seeds: migrations.seeds,
         schema: migrations.schema,
       });
-      return { decorate: { db }, context: { db: () => db }, commands };
+      return { decorate: { db }, context: { db: () => db }, commands, health: { database: () => db.ping() } };
     },
   });
   return plugin(options);

@@ -63,6 +63,15 @@ describe.each(TARGETS)('the database plugin on %s', (target) => {
     });
   });
 
+  it("registers a 'database' health check with the app", async () => {
+    const server = await app();
+    stops.push(() => server.stop());
+    expect(await server.health()).toEqual({
+      status: 'up',
+      checks: { database: { status: 'up', ms: expect.any(Number) } },
+    });
+  });
+
   it('closes the connections when the app stops', async () => {
     const server = await app();
     await server.start({ port: 0 });

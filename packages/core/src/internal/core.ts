@@ -190,6 +190,8 @@ export class AppCore {
   readonly startHooks: Array<(address: ServerAddress) => unknown> = [];
   readonly closeHooks: Array<() => unknown> = [];
   readonly guards: RequestGuard[] = [];
+  /** Health checks contributed by plugins, by name. */
+  readonly healthChecks = new Map<string, () => Promise<unknown>>();
   /** CLI commands contributed by plugins, by name. */
   readonly commands = new Map<string, { plugin: string; command: PluginCommand }>();
   readonly logger: Logger;
@@ -278,6 +280,15 @@ export class AppCore {
     }
     for (const [name, factory] of Object.entries(exports.context ?? {})) {
       this.decorateContext(name, factory as (ctx: RequestContext) => unknown, plugin);
+    }
+    for (const [name, check] of Object.entries(exports.health ?? {})) {
+      if (this.healthChecks.has(name)) {
+        throw new FrameworkError(
+          'FW_ERR_DECORATION_EXISTS',
+          `Plugin "${plugin}" adds the health check "${name}", which another plugin already adds. Rename one of them.`,
+        );
+      }
+      this.healthChecks.set(name, check);
     }
     for (const [name, command] of Object.entries(exports.commands ?? {})) {
       const existing = this.commands.get(name);
