@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Cache } from 'drizzle-orm/cache/core';
 import type { Logger } from 'drizzle-orm/logger';
@@ -95,6 +97,8 @@ export async function openClient(target: ClientTarget): Promise<SqlClient> {
 }
 
 async function openPglite(dataDir: string | undefined, options: ClientDrizzleOptions = {}): Promise<SqlClient> {
+  // PGlite creates its own directory but not the ones above it (`.data/` on a fresh clone).
+  if (dataDir !== undefined && !dataDir.includes('://')) mkdirSync(dirname(resolve(dataDir)), { recursive: true });
   const pg = new PGlite(dataDir);
   await pg.waitReady;
   const query = async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> =>

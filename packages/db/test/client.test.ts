@@ -57,3 +57,24 @@ describe.each(targets)('the %s client', (_name, open) => {
     expect(payloads).toEqual(['hello']);
   });
 });
+
+describe('PGlite on disk', () => {
+  it('creates the missing directories of its data dir and keeps the data across restarts', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'fw-pglite-'));
+    const dataDir = join(root, 'nested', '.data', 'pglite');
+    try {
+      const first = await openClient({ kind: 'pglite', dataDir });
+      await first.query('create table notes (body text)');
+      await first.query('insert into notes values ($1)', ['kept']);
+      await first.close();
+      const second = await openClient({ kind: 'pglite', dataDir });
+      expect(await second.query('select body from notes')).toEqual([{ body: 'kept' }]);
+      await second.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
