@@ -10,6 +10,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { bulkInsert } from './bulk-insert.ts';
 import { CachedQuery, type CacheOptions } from './cache/cached-query.ts';
 import type { SqlClient } from './client.ts';
 import { QueryError } from './errors.ts';
@@ -619,8 +620,11 @@ export class Model<
   insert(input: NewRowOf<T> | readonly NewRowOf<T>[]): Promise<RowOf<T> | RowOf<T>[]> {
     if (Array.isArray(input)) {
       if (input.length === 0) return Promise.resolve([]);
-      return this.context.run('write', (executor) =>
-        executor.drizzle.insert(this.table).values(input).returning().execute(),
+      return this.context.run(
+        'write',
+        (executor) =>
+          (bulkInsert(executor, this.table, input) as Promise<RowOf<T>[]> | undefined) ??
+          executor.drizzle.insert(this.table).values(input).returning().execute(),
       );
     }
     return this.context.run('write', async (executor) => {
