@@ -1,3 +1,4 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { type ClientTarget, openClient, type SqlClient } from './client.ts';
 import { notSent, QueryError, toDatabaseError } from './errors.ts';
 import { type AnyTable, type Executor, Model, type ModelContext } from './model.ts';
@@ -66,8 +67,7 @@ export interface DatabaseApi<S extends Record<string, AnyTable>, R extends Relat
   /** The primary's client: raw queries, sessions, LISTEN. */
   readonly client: SqlClient;
   /** Plain drizzle on the primary (or the transaction), for anything the models do not cover. */
-  // biome-ignore lint/suspicious/noExplicitAny: drizzle's database type differs between drivers; callers use drizzle's own typed builders on it.
-  readonly drizzle: any;
+  readonly drizzle: PgDatabase<PgQueryResultHKT>;
   /**
    * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws.
    * Inside, `trx.savepoint(fn)` (or a nested `transaction`) rolls back only its own part.
@@ -259,8 +259,7 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
   primary: SqlClient,
   context: ModelContext,
   close: (timeout?: number) => Promise<void>,
-  // biome-ignore lint/suspicious/noExplicitAny: see DatabaseApi.drizzle.
-  drizzle: any = primary.drizzle,
+  drizzle: PgDatabase<PgQueryResultHKT> = primary.drizzle,
   inTransaction = false,
   tools: QueryTools,
 ): Database<S, R> {
