@@ -1,28 +1,8 @@
 // RESULTS-db.md: the method, the targets, operations per second and milliseconds per operation.
+import { int, median, NA, table, verdictSummary, verdictTable, x } from '../lib/markdown.mjs';
 import { BULK_ROWS, INSERTS_PER_TRUNCATE, JOIN_LIMIT, JOIN_MIN_AGE, POSTS, USERS } from './schema.mjs';
 
-const OK = '✅';
-const KO = '❌';
-const NA = '—';
-
-const int = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 const ms = (n) => (n === null || n === undefined ? 'n/a' : n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n.toFixed(1));
-const x = (r) => (r === null || r === undefined || !Number.isFinite(r) ? 'n/a' : `${r.toFixed(2)}×`);
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-function table(header, rows, align) {
-  const lines = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---')).join('|')}|`,
-  ];
-  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
-  return lines.join('\n');
-}
-
 /** Per-round ratios a/b of ops/s (rounds matched: the two were measured seconds apart). */
 function perRound(a, b, workload) {
   const out = [];
@@ -130,21 +110,10 @@ export function renderDbResults(data) {
   parts.push('## Targets');
   const v = dbVerdicts(data);
   parts.push(
-    table(
+    verdictTable(
+      v,
       ['comparison', 'workload', 'a', 'b', 'value a', 'value b', 'ratio', 'spread', 'target', ''],
-      v.map((r) => [
-        r.what,
-        r.workload,
-        r.ours,
-        r.peer,
-        r.oursValue ?? '',
-        r.peerValue ?? '',
-        r.ratio ?? r.note ?? '',
-        r.spread ?? '',
-        r.target,
-        r.pass === true ? OK : r.pass === false ? KO : NA,
-      ]),
-      [null, null, null, null, 'r', 'r', 'r', 'r', null, null],
+      'workload',
     ),
   );
   parts.push(
@@ -153,9 +122,7 @@ export function renderDbResults(data) {
       'no target: they show what is reachable on this machine. Values are medians over the rounds; the ratio is the median ' +
       'of the per-round ratios, so it can differ from a ÷ b.',
   );
-  const passed = v.filter((r) => r.pass === true).length;
-  const failed = v.filter((r) => r.pass === false).length;
-  parts.push(`${passed} ${OK}, ${failed} ${KO}, ${v.length - passed - failed} without a verdict.`);
+  parts.push(verdictSummary(v));
 
   parts.push('## Operations per second (higher is better)');
   const available = data.rows.filter((r) => r.available);

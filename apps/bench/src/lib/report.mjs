@@ -1,29 +1,10 @@
 // RESULTS.md: the method, the tables, the ratios against the targets, router and memory results.
+
 import { CATEGORIES, ROUTERS } from '../router-bench.mjs';
+import { int, KO, median, NA, OK, table, verdictSummary, verdictTable, x } from './markdown.mjs';
 
-const OK = '✅';
-const KO = '❌';
-const NA = '—';
-
-const int = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 const ms = (n) => (n === null || n === undefined ? 'n/a' : n < 10 ? n.toFixed(2) : n.toFixed(1));
 const mib = (kb) => (kb === null || kb === undefined ? 'n/a' : (kb / 1024).toFixed(1));
-const x = (r) => (r === null || r === undefined || !Number.isFinite(r) ? 'n/a' : `${r.toFixed(2)}×`);
-
-function table(header, rows, align) {
-  const lines = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---')).join('|')}|`,
-  ];
-  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
-  return lines.join('\n');
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Per-round ratios ours/theirs of `pick(measurement)`, rounds matched (they were measured seconds apart). */
 function paired(ours, theirs, pick) {
@@ -275,21 +256,10 @@ export function renderResults(data) {
   parts.push('## Targets');
   const v = verdicts(data);
   parts.push(
-    table(
+    verdictTable(
+      v,
       ['comparison', 'route', 'ours', 'against', 'ours', 'theirs', 'ratio', 'spread', 'target', ''],
-      v.map((r) => [
-        r.what,
-        r.route,
-        r.ours ?? '',
-        r.peer ?? '',
-        r.oursValue ?? '',
-        r.peerValue ?? '',
-        r.ratio ?? r.note ?? '',
-        r.spread ?? '',
-        r.target,
-        r.pass === true ? OK : r.pass === false ? KO : NA,
-      ]),
-      [null, null, null, null, 'r', 'r', 'r', 'r', null, null],
+      'route',
     ),
   );
   parts.push(
@@ -297,9 +267,7 @@ export function renderResults(data) {
       'differ from ours ÷ theirs. p99 from a 2 s closed-loop run mostly measures the longest stall the machine had ' +
       'in that window (one spike moves it tenfold, see the spreads): read the p99 verdicts as indicative only.',
   );
-  const passed = v.filter((r) => r.pass === true).length;
-  const failed = v.filter((r) => r.pass === false).length;
-  parts.push(`${passed} ${OK}, ${failed} ${KO}, ${v.length - passed - failed} without a verdict.`);
+  parts.push(verdictSummary(v));
 
   const routeIds = data.routes.map((r) => r.id);
   parts.push('## Throughput (requests/s, higher is better)');
