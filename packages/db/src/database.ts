@@ -265,8 +265,8 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
 ): Database<S, R> {
   const transaction = <T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T> =>
     tools.transaction(context, (executor) =>
-      // biome-ignore lint/suspicious/noExplicitAny: drizzle's transaction object differs by driver.
-      executor.drizzle.transaction(async (tx: any) => {
+      // A PgTransaction of either driver: a PgDatabase that also commits or rolls back.
+      executor.drizzle.transaction(async (tx: PgDatabase<PgQueryResultHKT>) => {
         const bound: Executor = { drizzle: tx };
         const inner: ModelContext = tools.observe({
           relations: context.relations,

@@ -60,16 +60,7 @@ describe.each(TARGETS)('multi-row insert on %s', (target) => {
     const inserted = await db.things.insert(input());
     const read = await db.things.where({ id: { in: inserted.map((row) => row.id) } }).orderBy('id');
     expect(inserted).toEqual(read);
-    expect(inserted[0]).toMatchObject({
-      name: 'full',
-      note: "O'Brien; drop table things; --",
-      count: 3,
-      big: 9_007_199_254_740_993n,
-      price: '12.50',
-      flag: true,
-      meta: { tags: ['a', 'b'] },
-      at: new Date('2026-11-26T10:00:00.000Z'),
-    });
+    expect(inserted[0]).toMatchObject(input()[0]!);
     expect(inserted[1]).toMatchObject({ name: 'defaults', count: 7, flag: false, note: null });
     expect(inserted[1]?.createdAt).toBeInstanceOf(Date);
     expect(inserted[2]).toMatchObject({ name: 'nulls', big: null, meta: null, at: null });
