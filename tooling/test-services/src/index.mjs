@@ -1,14 +1,26 @@
 import { aptInstall, canInstall } from './install.mjs';
 import { findPostgres, startPostgres } from './postgres.mjs';
+import { PortInUseError } from './process.mjs';
 import { findRedis, startRedis } from './redis.mjs';
 
 /**
  * @typedef {import('./index.d.ts').StartServicesOptions} StartServicesOptions
  * @typedef {import('./index.d.ts').Services} Services
  * @typedef {import('./index.d.ts').ServiceInfo} ServiceInfo
- * @typedef {{ name: string, version: string, url: string, port: number, dir: string, pid: number, stop(): Promise<void> }} Started
+ * @typedef {import('./index.d.ts').ServiceName} ServiceName
  * @typedef {{
- *   key: 'postgres' | 'redis',
+ *   name: string,
+ *   version: string,
+ *   url: string,
+ *   port: number,
+ *   dir: string,
+ *   readonly pid: number,
+ *   halt(signal?: NodeJS.Signals): Promise<void>,
+ *   resume(): Promise<void>,
+ *   stop(): Promise<void>,
+ * }} Started
+ * @typedef {{
+ *   key: ServiceName,
  *   name: string,
  *   envVar: 'DATABASE_URL' | 'REDIS_URL',
  *   aptPackage: string,
@@ -107,17 +119,115 @@ export async function startServices({ postgres = false, redis = false, log = log
     throw failure.reason;
   }
 
+  /**
+   * What halt() / resume() know of a started server: `busy` while one of them is under way.
+   * @typedef {{ service: Service, started: Started, halted: boolean, busy?: 'halted' | 'resumed' }} Control
+   */
+  /** @type {Map<ServiceName, Control>} */
+  const controls = new Map();
   for (const { service, started } of running) {
     urls[service.envVar] = started.url;
-    infos[service.key] = { port: started.port, dir: started.dir, pid: started.pid };
+    infos[service.key] = {
+      port: started.port,
+      dir: started.dir,
+      get pid() {
+        return started.pid;
+      },
+    };
+    controls.set(service.key, { service, started, halted: false });
   }
   /** @type {Promise<void> | undefined} */
   let stopping;
+  /** @type {Set<Promise<unknown>>} */
+  const pending = new Set();
+
+  /**
+   * The started server `name` refers to, or an error that says why halt()/resume() cannot touch it.
+   * @param {'halt' | 'resume'} method
+   * @param {ServiceName} name
+   */
+  const control = (method, name) => {
+    const call = `${method}('${name}')`;
+    const service = SERVICES.find((s) => s.key === name);
+    if (!service) throw new Error(`${call}: unknown service; use 'postgres' or 'redis'.`);
+    if (stopping) throw new Error(`${call}: the services were stopped; call it before stop().`);
+    const found = controls.get(service.key);
+    if (found) return found;
+    if (!wanted[service.key]) {
+      throw new Error(`${call}: ${service.name} was not started; pass { ${name}: true } to startServices().`);
+    }
+    throw new Error(
+      `${call}: ${service.name} was not started by startServices() but taken from ${service.envVar}, so it ` +
+        `cannot be halted or resumed from here. Leave ${service.envVar} unset (or pass an \`env\` without it) to ` +
+        `get a server of its own.`,
+    );
+  };
+
+  /**
+   * Runs `operation` as the only halt/resume of that server under way; stop() waits for it.
+   * @param {Control} entry
+   * @param {'halted' | 'resumed'} busy
+   * @param {() => Promise<void>} operation
+   */
+  const exclusive = async (entry, busy, operation) => {
+    entry.busy = busy;
+    const done = operation();
+    pending.add(done);
+    try {
+      await done;
+    } finally {
+      pending.delete(done);
+      entry.busy = undefined;
+    }
+  };
+
   return {
     env: urls,
     services: infos,
+    async halt(name, { signal } = {}) {
+      const entry = control('halt', name);
+      if (entry.busy) {
+        throw new Error(`halt('${name}'): ${entry.service.name} is still being ${entry.busy}; await that call first.`);
+      }
+      if (entry.halted) {
+        throw new Error(`halt('${name}'): ${entry.service.name} is already halted; call resume('${name}') first.`);
+      }
+      await exclusive(entry, 'halted', async () => {
+        await entry.started.halt(signal);
+        entry.halted = true;
+      });
+    },
+    async resume(name) {
+      const entry = control('resume', name);
+      if (entry.busy) {
+        throw new Error(
+          `resume('${name}'): ${entry.service.name} is still being ${entry.busy}; await that call first.`,
+        );
+      }
+      if (!entry.halted) {
+        throw new Error(`resume('${name}'): ${entry.service.name} is running; call halt('${name}') first.`);
+      }
+      const { service, started } = entry;
+      await exclusive(entry, 'resumed', async () => {
+        try {
+          await started.resume();
+        } catch (error) {
+          if (!(error instanceof PortInUseError)) throw error;
+          // No fallback to another port: the tests hold the URL with this one.
+          throw new Error(
+            `resume('${name}'): port ${started.port} was taken by another process while ${service.name} was ` +
+              `halted, and it must come back on that port for ${service.envVar} to stay valid. Free the port and ` +
+              `call resume('${name}') again.`,
+            { cause: error },
+          );
+        }
+        entry.halted = false;
+      });
+    },
     stop() {
-      stopping ??= Promise.all(running.map(({ started }) => started.stop())).then(() => {});
+      stopping ??= Promise.allSettled(pending)
+        .then(() => Promise.all(running.map(({ started }) => started.stop())))
+        .then(() => {});
       return stopping;
     },
   };

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import {
+  haltServer,
   isExecutable,
   isRoot,
   launch,
@@ -114,7 +115,12 @@ export async function startPostgres(binDir, { timeoutMs, pickPort }) {
     if (init.code !== 0) throw new Error(`initdb failed (exit code ${init.code}). Its output:${tail(init.output)}`);
     const version = readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim();
 
-    const port = await withFreePort(async (port) => {
+    let pid = 0;
+    /**
+     * Runs the postmaster on `port` over `dataDir`; the first start and resume() alike.
+     * @param {number} port
+     */
+    const launchOn = async (port) => {
       const args = ['-D', dataDir, '-p', String(port), '-k', server.dir, ...SERVER_SETTINGS.flatMap((s) => ['-c', s])];
       // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its backends down with it.
       const launched = launch(join(binDir, 'postgres'), args, { cwd: server.dir, user, deathSignal: 'SIGQUIT' });
@@ -123,20 +129,31 @@ export async function startPostgres(binDir, { timeoutMs, pickPort }) {
         await waitUntilReady(`PostgreSQL ${version}`, launched, () => isReady(dataDir, launched.child.pid), timeoutMs);
       } catch (error) {
         await stopProcess(launched, 'SIGQUIT', 2000);
+        server.launched = undefined;
         throw error;
       }
+      unref(launched);
+      pid = /** @type {number} */ (launched.child.pid);
       return port;
-    }, pickPort);
-    const launched = /** @type {import('./process.mjs').Launched} */ (server.launched);
-    unref(launched);
+    };
+    const port = await withFreePort(launchOn, pickPort);
     return {
       name: 'PostgreSQL',
       version,
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
       port,
       dir: server.dir,
-      pid: /** @type {number} */ (launched.child.pid),
-      // SIGINT is a fast shutdown: clients are disconnected instead of waited for.
+      /** The running postmaster's pid (the last one while halted). */
+      get pid() {
+        return pid;
+      },
+      // SIGINT is a fast shutdown: clients are disconnected instead of waited for. The data dir stays,
+      // so the data survives; after SIGKILL/SIGQUIT the next start runs crash recovery.
+      /** @param {NodeJS.Signals} [signal] */
+      halt: (signal = 'SIGINT') => haltServer(server, signal),
+      resume: async () => {
+        await launchOn(port);
+      },
       stop: () => removeServer(server, 'SIGINT'),
     };
   } catch (error) {

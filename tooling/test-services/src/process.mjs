@@ -201,6 +201,31 @@ function killGroup(pid, signal) {
   }
 }
 
+/**
+ * Whether a process group still has a live member. Zombies (dead, not yet reaped: members whose
+ * leader died are reparented to an init that may not reap them) answer kill(0) but are gone.
+ * @param {number} pgid
+ */
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return false;
+}
+
 /** @type {Set<ServerDir>} */
 const serverDirs = new Set();
 
@@ -239,6 +264,24 @@ export async function stopProcess({ child, exited }, signal, timeoutMs = 10_000)
     clearTimeout(timer);
   }
   killGroup(child.pid, 'SIGKILL');
+}
+
+/**
+ * Stops the server's process but keeps its dir, for a later relaunch on the same port and data. Waits
+ * until the whole process group is gone: a SIGKILLed postmaster's backends still hold its shared
+ * memory, and a new postmaster refuses to start on the data dir until they have exited.
+ * @param {ServerDir} server
+ * @param {NodeJS.Signals} signal
+ */
+export async function haltServer(server, signal, timeoutMs = 10_000) {
+  const launched = server.launched;
+  if (!launched) return;
+  await stopProcess(launched, signal, timeoutMs);
+  const pgid = launched.child.pid;
+  const deadline = Date.now() + 5000;
+  while (pgid && groupAlive(pgid) && Date.now() < deadline) await sleep(10);
+  // Nothing left for stop() or the exit hook to kill (its pid may even be reused by now).
+  server.launched = undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
   findOnPath,
+  haltServer,
   isExecutable,
   launch,
   makeServerDir,
@@ -56,40 +57,56 @@ export function probeRedis(port) {
  */
 export async function startRedis(redisServer, { timeoutMs, pickPort }) {
   const server = await makeServerDir('redis');
-  try {
-    let version = '';
-    const port = await withFreePort(async (port) => {
-      const args = [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes'],
-        ...['--save', '', '--appendonly', 'no', '--dir', server.dir, '--daemonize', 'no'],
-        ...['--pidfile', join(server.dir, 'redis.pid')],
-      ];
-      const launched = launch(redisServer, args, { cwd: server.dir, deathSignal: 'SIGKILL' });
-      server.launched = launched;
-      // A PONG alone could come from a parallel run's server that took this port first: check the pid.
-      const isOurs = async () => {
-        const info = await probeRedis(port);
-        if (!info || info.pid !== launched.child.pid) return false;
-        version = info.version;
-        return true;
-      };
-      try {
-        await waitUntilReady('Redis', launched, isOurs, timeoutMs);
-      } catch (error) {
-        await stopProcess(launched, 'SIGKILL');
-        throw error;
-      }
-      return port;
-    }, pickPort);
-    const launched = /** @type {import('./process.mjs').Launched} */ (server.launched);
+  let version = '';
+  let pid = 0;
+  /**
+   * Runs redis-server on `port` with `server.dir` as its dir; the first start and resume() alike.
+   * @param {number} port
+   */
+  const launchOn = async (port) => {
+    const args = [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes'],
+      ...['--save', '', '--appendonly', 'no', '--dir', server.dir, '--daemonize', 'no'],
+      ...['--pidfile', join(server.dir, 'redis.pid')],
+    ];
+    const launched = launch(redisServer, args, { cwd: server.dir, deathSignal: 'SIGKILL' });
+    server.launched = launched;
+    // A PONG alone could come from a parallel run's server that took this port first: check the pid.
+    const isOurs = async () => {
+      const info = await probeRedis(port);
+      if (!info || info.pid !== launched.child.pid) return false;
+      version = info.version;
+      return true;
+    };
+    try {
+      await waitUntilReady('Redis', launched, isOurs, timeoutMs);
+    } catch (error) {
+      await stopProcess(launched, 'SIGKILL');
+      server.launched = undefined;
+      throw error;
+    }
     unref(launched);
+    pid = /** @type {number} */ (launched.child.pid);
+    return port;
+  };
+  try {
+    const port = await withFreePort(launchOn, pickPort);
     return {
       name: 'Redis',
       version,
       url: `redis://127.0.0.1:${port}`,
       port,
       dir: server.dir,
-      pid: /** @type {number} */ (launched.child.pid),
+      /** The running server's pid (the last one while halted). */
+      get pid() {
+        return pid;
+      },
+      // Nothing is persisted (--save '', no AOF): whatever the signal, the data is gone after a halt.
+      /** @param {NodeJS.Signals} [signal] */
+      halt: (signal = 'SIGTERM') => haltServer(server, signal),
+      resume: async () => {
+        await launchOn(port);
+      },
       stop: () => removeServer(server, 'SIGTERM'),
     };
   } catch (error) {

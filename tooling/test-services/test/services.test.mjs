@@ -4,7 +4,7 @@ import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServices } from '../src/index.mjs';
 import { freePort, PortInUseError } from '../src/process.mjs';
 import { findRedis, startRedis } from '../src/redis.mjs';
@@ -184,6 +184,130 @@ describe('ports', () => {
     }).catch((e) => e);
     expect(error).toBeInstanceOf(PortInUseError);
     expect(error.message).toMatch(/Redis exited with code 1 during startup. Its output:[\s\S]*address already in use/i);
+  });
+});
+
+describe('halt and resume', () => {
+  /** @param {number} pid */
+  const isRunning = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('Redis: a client sees the server go away and reconnects to it on the same URL', async () => {
+    const services = await start({ redis: true });
+    const url = /** @type {string} */ (services.env.REDIS_URL);
+    const info = /** @type {import('../src/index.d.ts').ServiceInfo} */ (services.services.redis);
+    const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    cleanups.push(async () => client.disconnect());
+    await vi.waitFor(() => client.ping(), { timeout: 5000, interval: 20 });
+    await client.set('key', 'before');
+    const firstPid = info.pid;
+
+    await services.halt('redis', { signal: 'SIGKILL' });
+    expect(isRunning(firstPid)).toBe(false);
+    expect(await connects(info.port)).toBe(false);
+    await vi.waitFor(() => expect(client.status).not.toBe('ready'));
+    await expect(client.ping()).rejects.toThrow();
+
+    await services.resume('redis');
+    expect(services.env.REDIS_URL).toBe(url);
+    expect(info.pid).not.toBe(firstPid);
+    expect(isRunning(info.pid)).toBe(true);
+    expect(await vi.waitFor(() => client.ping(), { timeout: 5000, interval: 20 })).toBe('PONG');
+    // Redis persists nothing (--save '', no AOF): it comes back empty.
+    expect(await client.get('key')).toBe(null);
+
+    // stop() stops the resumed process, not the halted one.
+    await services.stop();
+    expect(isRunning(info.pid)).toBe(false);
+    expect(await connects(info.port)).toBe(false);
+    expect(existsSync(info.dir)).toBe(false);
+  });
+
+  it('PostgreSQL: data survives a fast shutdown and a crash; stop() after halt() deletes the dir', async () => {
+    const services = await start({ postgres: true });
+    const info = /** @type {import('../src/index.d.ts').ServiceInfo} */ (services.services.postgres);
+    const db = sql(/** @type {string} */ (services.env.DATABASE_URL));
+    await db`create table kept (id int)`;
+    await db`insert into kept values (1)`;
+
+    await services.halt('postgres');
+    await expect(db`select 1`).rejects.toThrow();
+    await services.resume('postgres');
+    expect(await db`select id from kept`).toEqual([{ id: 1 }]);
+
+    await services.halt('postgres', { signal: 'SIGKILL' });
+    expect(await connects(info.port)).toBe(false);
+    await services.resume('postgres');
+    expect(await db`select id from kept`).toEqual([{ id: 1 }]);
+
+    await services.halt('postgres');
+    await services.stop();
+    expect(existsSync(info.dir)).toBe(false);
+  });
+
+  it('resume() fails clearly when the port was taken meanwhile, and works once it is free', async () => {
+    const services = await start({ redis: true });
+    const info = /** @type {import('../src/index.d.ts').ServiceInfo} */ (services.services.redis);
+    await services.halt('redis');
+    const blocker = createServer((socket) => socket.destroy());
+    await new Promise((resolve) => blocker.listen(info.port, '127.0.0.1', () => resolve(undefined)));
+    const closeBlocker = () => new Promise((resolve) => blocker.close(() => resolve(undefined)));
+    cleanups.push(async () => {
+      if (blocker.listening) await closeBlocker();
+    });
+
+    await expect(services.resume('redis')).rejects.toThrow(
+      `resume('redis'): port ${info.port} was taken by another process while Redis was halted, and it must ` +
+        "come back on that port for REDIS_URL to stay valid. Free the port and call resume('redis') again.",
+    );
+    await closeBlocker();
+    await services.resume('redis');
+    expect(await connects(info.port)).toBe(true);
+    expect(services.env.REDIS_URL).toBe(`redis://127.0.0.1:${info.port}`);
+  });
+
+  it('rejects halt() and resume() out of order, on servers it did not start, and after stop()', async () => {
+    const services = await start({
+      postgres: true,
+      redis: true,
+      env: { ...cleanEnv, DATABASE_URL: 'postgres://me@db.example:5432/mine' },
+    });
+    await expect(services.halt('postgres')).rejects.toThrow(
+      "halt('postgres'): PostgreSQL was not started by startServices() but taken from DATABASE_URL",
+    );
+    await expect(services.resume('redis')).rejects.toThrow(
+      "resume('redis'): Redis is running; call halt('redis') first.",
+    );
+
+    const halting = services.halt('redis');
+    await expect(services.halt('redis')).rejects.toThrow("halt('redis'): Redis is still being halted");
+    await expect(services.resume('redis')).rejects.toThrow("resume('redis'): Redis is still being halted");
+    await halting;
+    await expect(services.halt('redis')).rejects.toThrow(
+      "halt('redis'): Redis is already halted; call resume('redis') first.",
+    );
+
+    // stop() waits for a resume() under way, then stops the resumed server.
+    const resuming = services.resume('redis');
+    await services.stop();
+    await resuming;
+    const info = /** @type {import('../src/index.d.ts').ServiceInfo} */ (services.services.redis);
+    expect(isRunning(info.pid)).toBe(false);
+    expect(existsSync(info.dir)).toBe(false);
+    await expect(services.resume('redis')).rejects.toThrow(
+      "resume('redis'): the services were stopped; call it before stop().",
+    );
+
+    const none = await start({});
+    await expect(none.halt('redis')).rejects.toThrow(
+      "halt('redis'): Redis was not started; pass { redis: true } to startServices().",
+    );
   });
 });
 
