@@ -29,6 +29,7 @@ import type {
 } from './types.ts';
 
 export type { Logger } from './internal/core.ts';
+import type { Logger } from './internal/core.ts';
 
 /**
  * Options for `createApp()`. Every one has a safe default.
@@ -273,6 +274,8 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   health(timeout?: number): Promise<HealthReport>;
   /** The CLI commands registered plugins contribute, by name, after `ready()`. */
   commands(): ReadonlyMap<string, PluginCommand>;
+  /** The app's logger (`createApp({ logger })`; JSON lines on stderr by default), for plugins to log through. */
+  readonly logger: Logger;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'] as const;
@@ -516,6 +519,10 @@ class AppView {
     );
     const status = Object.values(checks).every((check) => check.status === 'up') ? 'up' : 'down';
     return { status, checks };
+  }
+
+  get logger(): Logger {
+    return this.core.logger;
   }
 
   commands(): ReadonlyMap<string, PluginCommand> {

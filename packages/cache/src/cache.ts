@@ -1,0 +1,658 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@framework/core';
+import { Cluster } from 'ioredis';
+import { CacheError, CacheUnavailableError } from './errors.ts';
+import { escapeGlob } from './internal/glob.ts';
+import { createRedis, type RedisClient, type RedisConnectionOptions, whenReady } from './redis-connection.ts';
+import type { CompressOption, SerializerName } from './serializer.ts';
+import { MemoryCacheStore } from './store/memory.ts';
+import { RedisCacheStore } from './store/redis.ts';
+import { TieredStore } from './store/tiered.ts';
+import type { CacheStore, StoredEntry } from './store/types.ts';
+
+/**
+ * One tier of a two-tier cache: memory in front, Redis behind.
+ *
+ * @example
+ * ```ts
+ * const tiers: [MemoryTier, RedisTier] = [{ store: 'memory', ttl: 60, maxSize: '100MB' }, { store: 'redis', ttl: 3600 }];
+ * ```
+ */
+export interface MemoryTier {
+  store: 'memory';
+  /** Longest an entry stays in this tier, in seconds. */
+  ttl?: number;
+  /** `'100MB'` or bytes. Default `'64MB'`. */
+  maxSize?: number | string;
+}
+
+/** The Redis tier of a two-tier cache (see `MemoryTier`). @example `{ store: 'redis', ttl: 3600 }` */
+export interface RedisTier {
+  store: 'redis';
+  /** Longest an entry stays in this tier, in seconds. */
+  ttl?: number;
+}
+
+/**
+ * Options of `createCache` and of the `cache()` plugin.
+ *
+ * @example
+ * ```ts
+ * createCache({ store: 'redis', ttl: 3600, prefix: 'myapp:', serializer: 'msgpack', compress: true });
+ * ```
+ */
+export interface CacheOptions {
+  /**
+   * `'memory'` (in-process, bounded), `'redis'`, or a store object. Default: `'redis'` when a
+   * connection is configured (`redis` or `REDIS_URL`), else `'memory'`, so an app needs no server
+   * to start. Ignored when `tiers` is given.
+   */
+  store?: 'memory' | 'redis' | CacheStore;
+  /** Seconds an entry lives unless `set` says otherwise; `0` for no expiry. Default 3600. */
+  ttl?: number;
+  /** Put in front of every key, so the cache can share a Redis with other data. Default `'cache:'`. */
+  prefix?: string;
+  /** How Redis values are encoded. Default `'json'`. */
+  serializer?: SerializerName;
+  /** Deflate Redis values above 1 KiB (`true`) or above `threshold` bytes. Default `false`. */
+  compress?: CompressOption;
+  /** Memory in front of Redis; writes on any instance evict the memory tier everywhere. */
+  tiers?: readonly [MemoryTier, RedisTier];
+  /** The memory store's bound (`'100MB'` or bytes). Default `'64MB'`. */
+  maxSize?: number | string;
+  /** The Redis connection: URL, ioredis options, `{ cluster }`, or a client. Default `REDIS_URL`. */
+  redis?: RedisConnectionOptions;
+  /**
+   * Throw `CacheUnavailableError` (503) when Redis fails, instead of treating reads as misses and
+   * dropping writes. Default `false`.
+   */
+  strict?: boolean;
+  /** Seconds `wrap` holds its cross-process lock while computing a missing value. Default 10. */
+  lockTimeout?: number;
+  /** Where failures are logged. Default: JSON lines on stderr. */
+  logger?: Pick<Logger, 'warn' | 'info'>;
+  /** Environment to read `REDIS_URL` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Options of `set`.
+ *
+ * @example
+ * ```ts
+ * await cache.set('post:1', post, { ttl: 600, tags: ['posts', 'user:123'] });
+ * ```
+ */
+export interface SetOptions {
+  /** Seconds the entry lives; `0` for no expiry. Default: the cache's `ttl`. */
+  ttl?: number;
+  /** Tags for `invalidateTags`. */
+  tags?: readonly string[];
+}
+
+/**
+ * Options of `wrap`.
+ *
+ * @example
+ * ```ts
+ * await cache.wrap('stats', computeStats, { ttl: 60, staleWhileRevalidate: 300 });
+ * ```
+ */
+export interface WrapOptions extends SetOptions {
+  /**
+   * Seconds after `ttl` during which the old value is still returned at once while one refresh
+   * runs in the background. Default 0 (a value past its TTL is a miss).
+   */
+  staleWhileRevalidate?: number;
+}
+
+/**
+ * Options of `memoize`.
+ *
+ * @example
+ * ```ts
+ * cache.memoize(loadUser, { ttl: 600, key: (id) => `user:${id}` });
+ * ```
+ */
+export interface MemoizeOptions<A extends unknown[]> extends WrapOptions {
+  /** The cache key for a call's arguments. Default: the function's name (or a hash of its source) and the arguments as JSON. */
+  key?: (...args: A) => string;
+}
+
+/**
+ * Counters since the cache was created: what `cache.stats()` returns.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses, errors } = cache.stats();
+ * ```
+ */
+export interface CacheStats {
+  readonly store: string;
+  readonly hits: number;
+  readonly misses: number;
+  readonly writes: number;
+  /** Store failures (Redis down or slow) absorbed as misses or dropped writes. */
+  readonly errors: number;
+  /** `wrap` calls that waited for a value another caller was computing, instead of computing it again. */
+  readonly coalesced: number;
+}
+
+/** What the db package's query cache needs (its `QueryCacheStore`), with TTLs in milliseconds. */
+export interface QueryStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, options: { ttl: number; tags: readonly string[] }): Promise<void>;
+  invalidateTags(tags: readonly string[]): Promise<void>;
+}
+
+const LOG_EVERY_MS = 10_000;
+
+/**
+ * A cache: `get`/`set`/`delete`, tags, patterns, counters, `wrap` with single flight, `memoize`,
+ * over a memory store, Redis, or memory in front of Redis. Made by `createCache` or the `cache()`
+ * plugin (`ctx.cache`).
+ *
+ * When Redis fails, reads are misses and writes are dropped (logged once per outage and counted in
+ * `stats().errors`), so requests keep being served from the source of truth; `strict: true` throws
+ * `CacheUnavailableError` (503) instead.
+ *
+ * @example
+ * ```ts
+ * const cache = createCache();
+ * await cache.set('user:123', { name: 'Ada' }, { ttl: 600 });
+ * const user = await cache.get<{ name: string }>('user:123');
+ * ```
+ */
+export class Cache {
+  /** The store behind the cache. */
+  readonly store: CacheStore;
+  readonly prefix: string;
+  /** The Redis connection the cache opened (closed by `close()`), or the one it was given. */
+  readonly redis: RedisClient | undefined;
+  private readonly ttl: number;
+  private readonly strict: boolean;
+  private readonly lockMs: number;
+  private readonly logger: Pick<Logger, 'warn' | 'info'>;
+  private readonly owned: RedisClient[] = [];
+  private readonly flights = new Map<string, Promise<unknown>>();
+  private counters = { hits: 0, misses: 0, writes: 0, errors: 0, coalesced: 0 };
+  private lastLog = 0;
+  private suppressed = 0;
+
+  constructor(options: CacheOptions = {}) {
+    this.prefix = options.prefix ?? 'cache:';
+    this.ttl = seconds(options.ttl ?? 3600, 'ttl');
+    this.strict = options.strict ?? false;
+    this.lockMs = seconds(options.lockTimeout ?? 10, 'lockTimeout');
+    this.logger = options.logger ?? stderrLogger;
+    const env = options.env ?? process.env;
+    const connection = options.redis ?? (env.REDIS_URL || undefined);
+    const wantsRedis = options.tiers !== undefined || options.store === 'redis';
+    if (wantsRedis && connection === undefined) {
+      throw new CacheError(
+        'FW_CACHE_CONFIG',
+        "The cache's Redis store needs a connection: set REDIS_URL (e.g. redis://127.0.0.1:6379) or pass redis: 'redis://...', or use store: 'memory'.",
+      );
+    }
+    if (typeof options.store === 'object') {
+      this.store = options.store;
+      this.redis = undefined;
+      return;
+    }
+    const useRedis = wantsRedis || (options.store === undefined && connection !== undefined);
+    if (!useRedis || connection === undefined) {
+      this.store = new MemoryCacheStore({ maxSize: options.maxSize });
+      this.redis = undefined;
+      return;
+    }
+    const redis = createRedis(connection, this.logger);
+    if (redis !== connection) this.owned.push(redis);
+    this.redis = redis;
+    const l2 = new RedisCacheStore(redis, { serializer: options.serializer, compress: options.compress });
+    if (options.tiers === undefined) {
+      this.store = l2;
+      return;
+    }
+    const [memory, remote] = options.tiers;
+    if (memory?.store !== 'memory' || remote?.store !== 'redis') {
+      throw new CacheError(
+        'FW_CACHE_CONFIG',
+        "tiers must be [{ store: 'memory', ... }, { store: 'redis', ... }]: memory in front of Redis.",
+      );
+    }
+    const subscriber =
+      redis instanceof Cluster
+        ? redis.duplicate(undefined, { enableOfflineQueue: true })
+        : redis.duplicate({ enableOfflineQueue: true });
+    this.owned.push(subscriber);
+    subscriber.on('error', () => {});
+    this.store = new TieredStore(new MemoryCacheStore({ maxSize: memory.maxSize ?? options.maxSize }), l2, {
+      channel: `${this.prefix}#evict`,
+      l1Ttl: seconds(memory.ttl ?? 0, 'tiers[0].ttl'),
+      l2Ttl: seconds(remote.ttl ?? 0, 'tiers[1].ttl'),
+      subscriber,
+      logger: this.logger,
+    });
+  }
+
+  /**
+   * Resolves once the cache can reach its store (Redis connected, evictions subscribed), or after
+   * `timeout` ms with `false`: the cache works meanwhile, serving misses.
+   *
+   * @example
+   * ```ts
+   * if (!(await cache.ready())) console.warn('Redis is not there yet; serving from the database');
+   * ```
+   */
+  async ready(timeout = 5_000): Promise<boolean> {
+    if (this.redis === undefined) return true;
+    const ready = await whenReady(this.redis, timeout);
+    if (ready && this.store instanceof TieredStore) await this.store.subscribed;
+    return ready;
+  }
+
+  /**
+   * The value stored under `key`, or `undefined` on a miss (or while Redis is down).
+   *
+   * @example
+   * ```ts
+   * const user = await cache.get<User>('user:123');
+   * ```
+   */
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    let entry: StoredEntry | undefined;
+    try {
+      entry = await this.store.get(this.prefix + key);
+    } catch (error) {
+      this.failed('get', error);
+    }
+    if (entry === undefined) {
+      this.counters.misses++;
+      return undefined;
+    }
+    this.counters.hits++;
+    return entry.value as T;
+  }
+
+  /**
+   * Stores `value` (anything the serializer takes; not `undefined`) for `ttl` seconds.
+   *
+   * @example
+   * ```ts
+   * await cache.set('post:1', post, { ttl: 600, tags: ['posts'] });
+   * ```
+   */
+  async set(key: string, value: unknown, options: SetOptions = {}): Promise<void> {
+    await this.write(key, value, options, Number.POSITIVE_INFINITY, 0);
+  }
+
+  /**
+   * Deletes one key, or several; resolves to whether (one key) or how many (several) existed.
+   *
+   * @example
+   * ```ts
+   * await cache.delete('user:123'); // true
+   * ```
+   */
+  delete(key: string): Promise<boolean>;
+  delete(keys: readonly string[]): Promise<number>;
+  async delete(keys: string | readonly string[]): Promise<boolean | number> {
+    const list = typeof keys === 'string' ? [keys] : keys;
+    let deleted = 0;
+    try {
+      deleted = await this.store.delete(list.map((key) => this.prefix + key));
+    } catch (error) {
+      this.failed('delete', error);
+    }
+    return typeof keys === 'string' ? deleted > 0 : deleted;
+  }
+
+  /**
+   * Whether `key` holds a live entry.
+   *
+   * @example
+   * ```ts
+   * if (await cache.has('report:2026')) return;
+   * ```
+   */
+  async has(key: string): Promise<boolean> {
+    try {
+      return await this.store.has(this.prefix + key);
+    } catch (error) {
+      this.failed('has', error);
+      return false;
+    }
+  }
+
+  /**
+   * Deletes every entry set with any of `tags` (one atomic script on Redis).
+   *
+   * @example
+   * ```ts
+   * await cache.invalidateTags(['posts']);
+   * ```
+   */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    try {
+      await this.store.invalidateTags(tags.map((tag) => this.tagKey(tag)));
+    } catch (error) {
+      this.failed('invalidateTags', error);
+    }
+  }
+
+  /**
+   * Deletes the keys matching a glob (`users:*`, `session:?`, `[ab]:*`), walking Redis with `SCAN`
+   * and deleting in batches with `UNLINK`, never `KEYS`; resolves to how many were deleted.
+   *
+   * @example
+   * ```ts
+   * await cache.deletePattern('users:*');
+   * ```
+   */
+  async deletePattern(pattern: string): Promise<number> {
+    try {
+      return await this.store.deletePattern(escapeGlob(this.prefix) + pattern);
+    } catch (error) {
+      this.failed('deletePattern', error);
+      return 0;
+    }
+  }
+
+  /**
+   * Adds `by` (default 1) to the integer under `key`, atomically (INCRBY on Redis), and resolves to
+   * the new value; a missing key counts from 0 and gets `ttl` seconds (default: none). While Redis
+   * is down it resolves to `undefined`.
+   *
+   * @example
+   * ```ts
+   * const views = await cache.increment('page-views');
+   * ```
+   */
+  async increment(key: string, by = 1, options: { ttl?: number } = {}): Promise<number | undefined> {
+    if (!Number.isSafeInteger(by)) {
+      throw new CacheError('FW_CACHE_INVALID_ARGUMENT', `increment/decrement take an integer step, got ${by}.`);
+    }
+    const ttl = seconds(options.ttl ?? 0, 'ttl');
+    try {
+      return await this.store.increment(this.prefix + key, by, ttl);
+    } catch (error) {
+      this.failed('increment', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Subtracts `by` (default 1) from the integer under `key`, atomically; see `increment`.
+   *
+   * @example
+   * ```ts
+   * const left = await cache.decrement('available-tickets');
+   * ```
+   */
+  decrement(key: string, by = 1, options: { ttl?: number } = {}): Promise<number | undefined> {
+    return this.increment(key, -by, options);
+  }
+
+  /**
+   * Cache-aside: the value under `key`, or `fn()`'s result, stored for `ttl` seconds. Concurrent
+   * misses for one key run `fn` once in this process and, on Redis, once across processes (a short
+   * lock; the others wait for its value). An error from `fn` is not cached and reaches every caller
+   * waiting on it. With `staleWhileRevalidate`, a value past its TTL is returned at once while one
+   * refresh runs in the background.
+   *
+   * @example
+   * ```ts
+   * const user = await cache.wrap(`user:${id}`, () => db.users.find(id), { ttl: 300 });
+   * ```
+   */
+  async wrap<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions = {}): Promise<T> {
+    const fullKey = this.prefix + key;
+    let entry: StoredEntry | undefined;
+    try {
+      entry = await this.store.get(fullKey);
+    } catch (error) {
+      this.failed('get', error);
+    }
+    if (entry !== undefined) {
+      this.counters.hits++;
+      if (entry.freshUntil <= Date.now()) {
+        this.flight(fullKey, () => this.compute(key, fn, options, false)).catch((error: unknown) => {
+          this.logger.warn('a stale-while-revalidate refresh failed; the stale value stays until it expires', {
+            key,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
+      }
+      return entry.value as T;
+    }
+    this.counters.misses++;
+    return this.flight(fullKey, () => this.compute(key, fn, options, true));
+  }
+
+  /**
+   * `fn` with its results cached by arguments: `memoize(fn, { ttl })(a, b)` is
+   * `wrap(key(a, b), () => fn(a, b), { ttl })`.
+   *
+   * @example
+   * ```ts
+   * const expensive = cache.memoize(async (a: string, b: number) => compute(a, b), { ttl: 600 });
+   * await expensive('x', 1);
+   * ```
+   */
+  memoize<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    options: MemoizeOptions<A> = {},
+  ): (...args: A) => Promise<R> {
+    const id = fn.name || createHash('sha1').update(fn.toString()).digest('base64url').slice(0, 12);
+    const keyOf = options.key ?? ((...args: A) => `memo:${id}:${argumentsKey(args)}`);
+    return (...args: A) => this.wrap<R>(keyOf(...args), () => fn(...args), options);
+  }
+
+  /**
+   * Deletes every entry under the cache's prefix (other data in the same Redis is left alone).
+   *
+   * @example
+   * ```ts
+   * await cache.clear();
+   * ```
+   */
+  async clear(): Promise<void> {
+    try {
+      await this.store.clear(this.prefix);
+    } catch (error) {
+      this.failed('clear', error);
+    }
+  }
+
+  /**
+   * Counters since the cache was created.
+   *
+   * @example
+   * ```ts
+   * const { hits, misses } = cache.stats();
+   * const hitRate = hits / (hits + misses);
+   * ```
+   */
+  stats(): CacheStats {
+    return { store: this.store.kind, ...this.counters };
+  }
+
+  /**
+   * This cache as the db package's query cache store: `createDatabase({ cache: cache.queryStore() })`.
+   *
+   * @example
+   * ```ts
+   * const db = await createDatabase({ schema, cache: cache.queryStore() });
+   * ```
+   */
+  queryStore(): QueryStore {
+    return {
+      get: (key) => this.get(key),
+      set: (key, value, { ttl, tags }) => this.write(key, value, { tags }, Number.POSITIVE_INFINITY, 0, ttl),
+      invalidateTags: (tags) => this.invalidateTags(tags),
+    };
+  }
+
+  /**
+   * Closes the store and the Redis connections the cache opened (not a client you passed in).
+   *
+   * @example
+   * ```ts
+   * app.onClose(() => cache.close());
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.store.close();
+    await Promise.all(
+      this.owned.map(async (client) => {
+        if (client.status === 'end') return;
+        const ended = once(client, 'end');
+        try {
+          await client.quit();
+        } catch {
+          // Not connected (Redis down): nothing to say goodbye to; stop reconnecting.
+          client.disconnect();
+          return;
+        }
+        // QUIT answered: the socket closes right after; wait for it, so the process can exit.
+        await Promise.race([ended, sleep(2_000, undefined, { ref: false })]);
+      }),
+    );
+  }
+
+  private async compute<T>(
+    key: string,
+    fn: () => T | Promise<T>,
+    options: WrapOptions,
+    waitForOthers: boolean,
+  ): Promise<T> {
+    const fullKey = this.prefix + key;
+    let release: (() => Promise<void>) | undefined;
+    if (this.store.lock !== undefined) {
+      try {
+        release = await this.store.lock(`${this.prefix}#lock:${key}`, this.lockMs);
+        if (release === undefined && waitForOthers) {
+          const value = await this.waitForValue<T>(fullKey);
+          if (value !== undefined) return value;
+        }
+      } catch (error) {
+        this.failed('lock', error);
+      }
+    }
+    try {
+      const value = await fn();
+      if (value !== undefined) {
+        const stale = seconds(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
+        const ttl = seconds(options.ttl ?? this.ttl / 1000, 'ttl');
+        const freshUntil = stale > 0 && ttl > 0 ? Date.now() + ttl : Number.POSITIVE_INFINITY;
+        await this.write(key, value, options, freshUntil, stale);
+      }
+      return value;
+    } finally {
+      if (release !== undefined) await release().catch((error: unknown) => this.failed('unlock', error, true));
+    }
+  }
+
+  /** Polls for the value another process is computing, until its lock would have expired. */
+  private async waitForValue<T>(fullKey: string): Promise<T | undefined> {
+    const deadline = Date.now() + this.lockMs;
+    for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
+      await sleep(delay);
+      const entry = await this.store.get(fullKey);
+      if (entry !== undefined) {
+        this.counters.coalesced++;
+        return entry.value as T;
+      }
+    }
+    return undefined;
+  }
+
+  private flight<T>(fullKey: string, run: () => Promise<T>): Promise<T> {
+    const running = this.flights.get(fullKey);
+    if (running !== undefined) {
+      this.counters.coalesced++;
+      return running as Promise<T>;
+    }
+    const promise = run().finally(() => this.flights.delete(fullKey));
+    this.flights.set(fullKey, promise);
+    return promise;
+  }
+
+  private async write(
+    key: string,
+    value: unknown,
+    options: SetOptions,
+    freshUntil: number,
+    staleMs: number,
+    ttlMs?: number,
+  ): Promise<void> {
+    const ttl = ttlMs ?? (options.ttl === undefined ? this.ttl : seconds(options.ttl, 'ttl'));
+    const tags = options.tags === undefined ? [] : options.tags.map((tag) => this.tagKey(tag));
+    try {
+      await this.store.set(this.prefix + key, value, { ttl: ttl === 0 ? 0 : ttl + staleMs, tags, freshUntil });
+      this.counters.writes++;
+    } catch (error) {
+      this.failed('set', error);
+    }
+  }
+
+  private tagKey(tag: string): string {
+    return `${this.prefix}#tag:${tag}`;
+  }
+
+  /** Absorbs a store failure (or rethrows it when strict, or when it is a misuse). */
+  private failed(operation: string, error: unknown, quiet = false): void {
+    if (error instanceof CacheError) throw error;
+    this.counters.errors++;
+    if (this.strict && !quiet) throw new CacheUnavailableError(operation, error);
+    const now = Date.now();
+    if (now - this.lastLog < LOG_EVERY_MS) {
+      this.suppressed++;
+      return;
+    }
+    this.logger.warn(`cache ${operation} failed; served as a miss (reads) or dropped (writes)`, {
+      store: this.store.kind,
+      error: error instanceof Error ? error.message : String(error),
+      suppressed: this.suppressed,
+    });
+    this.lastLog = now;
+    this.suppressed = 0;
+  }
+}
+
+/**
+ * A cache over a memory store, Redis, or both (spec §5.3). See `CacheOptions`.
+ *
+ * @example
+ * ```ts
+ * import { createCache } from '@framework/cache';
+ *
+ * const cache = createCache({ store: 'redis', ttl: 3600, prefix: 'myapp:' });
+ * const getUser = (id: number) => cache.wrap(`user:${id}`, () => db.users.find(id), { ttl: 300 });
+ * ```
+ */
+export function createCache(options: CacheOptions = {}): Cache {
+  return new Cache(options);
+}
+
+/** Milliseconds from a number of seconds, refusing what is not one. */
+function seconds(value: number, option: string): number {
+  if (typeof value !== 'number' || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
+    throw new CacheError(
+      'FW_CACHE_INVALID_ARGUMENT',
+      `${option} is a number of seconds >= 0 (0: no expiry), got ${String(value)}.`,
+    );
+  }
+  return Math.round(value * 1000);
+}
+
+function argumentsKey(args: readonly unknown[]): string {
+  return JSON.stringify(args, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+}
+
+const stderrLogger: Pick<Logger, 'warn' | 'info'> = {
+  warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message, ...fields })}\n`),
+  info: (message, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', msg: message, ...fields })}\n`),
+};

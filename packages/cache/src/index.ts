@@ -1,0 +1,22 @@
+// The cache
+export type {
+  CacheOptions,
+  CacheStats,
+  MemoizeOptions,
+  MemoryTier,
+  QueryStore,
+  RedisTier,
+  SetOptions,
+  WrapOptions,
+} from './cache.ts';
+export { Cache, createCache } from './cache.ts';
+// Errors
+export type { CacheErrorCode } from './errors.ts';
+export { CACHE_ERROR_CODES, CacheError, CacheUnavailableError } from './errors.ts';
+// The plugin
+export type { CacheExports, CachePluginOptions } from './plugin.ts';
+export { cache } from './plugin.ts';
+// Serialization
+export type { CompressOption, SerializerName } from './serializer.ts';
+// Stores (members: @framework/cache/memory, @framework/cache/redis)
+export type { CacheStore, MaybePromise, StoredEntry, StoreSetOptions } from './store/types.ts';

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '@framework/core';
+import type { RedisClient } from '../redis-connection.ts';
+import type { MemoryCacheStore } from './memory.ts';
+import type { RedisCacheStore } from './redis.ts';
+import type { CacheStore, StoredEntry, StoreSetOptions } from './types.ts';
+
+/** What one instance tells the others to drop from their memory tier. */
+interface Eviction {
+  /** The sender, so it ignores its own message. */
+  i: string;
+  k?: string[];
+  p?: string;
+  c?: string;
+}
+
+/**
+ * Options of the two-tier store.
+ *
+ * @example
+ * ```ts
+ * new TieredStore(new MemoryCacheStore(), new RedisCacheStore(redis), { channel: 'app:#evict', l1Ttl: 60_000, l2Ttl: 0, subscriber: redis.duplicate() });
+ * ```
+ */
+export interface TieredStoreOptions {
+  /** The pub/sub channel instances tell each other about writes on. */
+  channel: string;
+  /** Longest an entry stays in memory, in ms (`0`: as long as in Redis). */
+  l1Ttl: number;
+  /** Longest an entry stays in Redis, in ms (`0`: as long as asked). */
+  l2Ttl: number;
+  /** A connection of its own for SUBSCRIBE (a subscribed connection can send nothing else). */
+  subscriber: RedisClient;
+  logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * Memory (L1) in front of Redis (L2). Reads try memory first and fill it from Redis. Every write,
+ * delete and invalidation goes to Redis and is published, so every instance drops the keys from
+ * its memory tier; an instance that lost its subscription (Redis restarted, network) empties its
+ * memory tier when it is back, since it may have missed messages. Until then its memory entries can
+ * be up to `l1Ttl` old: keep that short.
+ *
+ * @example
+ * ```ts
+ * const cache = createCache({ tiers: [{ store: 'memory', ttl: 60, maxSize: '100MB' }, { store: 'redis', ttl: 3600 }] });
+ * ```
+ */
+export class TieredStore implements CacheStore {
+  readonly kind = 'tiered';
+  readonly l1: MemoryCacheStore;
+  readonly l2: RedisCacheStore;
+  private readonly id = randomBytes(9).toString('base64url');
+  private readonly options: TieredStoreOptions;
+  /** Resolves once this instance listens for other instances' writes. */
+  readonly subscribed: Promise<void>;
+
+  constructor(l1: MemoryCacheStore, l2: RedisCacheStore, options: TieredStoreOptions) {
+    this.l1 = l1;
+    this.l2 = l2;
+    this.options = options;
+    const { subscriber, channel } = options;
+    let lost = false;
+    // 'close' comes first when the server goes away (an 'error' only when reconnecting fails).
+    subscriber.on('close', () => {
+      lost = true;
+    });
+    subscriber.on('ready', () => {
+      // Messages sent while the subscription was down are gone: forget everything held locally.
+      if (lost) l1.clear('');
+      lost = false;
+    });
+    subscriber.on('message', (from: string, text: string) => {
+      if (from === channel) this.receive(text);
+    });
+    this.subscribed = subscriber.subscribe(channel).then(
+      () => undefined,
+      (error: unknown) => {
+        options.logger?.warn('could not subscribe to cache evictions; the memory tier may serve stale entries', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      },
+    );
+  }
+
+  async get(key: string): Promise<StoredEntry | undefined> {
+    const near = this.l1.get(key);
+    if (near !== undefined) return near;
+    const far = await this.l2.get(key);
+    if (far !== undefined)
+      this.l1.set(key, far.value, { ttl: this.options.l1Ttl, tags: [], freshUntil: far.freshUntil });
+    return far;
+  }
+
+  async set(key: string, value: unknown, options: StoreSetOptions): Promise<void> {
+    this.l1.delete([key]);
+    await this.l2.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l2Ttl) });
+    this.l1.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l1Ttl) });
+    await this.publish({ i: this.id, k: [key] });
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    this.l1.delete(keys);
+    const deleted = await this.l2.delete(keys);
+    await this.publish({ i: this.id, k: [...keys] });
+    return deleted;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.l1.has(key) || this.l2.has(key);
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    // Entries filled from Redis carry no tags in memory: evict by the keys Redis had under the tags.
+    this.l1.invalidateTags(tags);
+    const keys = await this.l2.invalidateTags(tags);
+    this.l1.delete(keys);
+    await this.publish({ i: this.id, k: keys });
+  }
+
+  async deletePattern(pattern: string): Promise<number> {
+    this.l1.deletePattern(pattern);
+    const deleted = await this.l2.deletePattern(pattern);
+    await this.publish({ i: this.id, p: pattern });
+    return deleted;
+  }
+
+  async increment(key: string, by: number, ttl: number): Promise<number> {
+    this.l1.delete([key]);
+    const value = await this.l2.increment(key, by, ttl);
+    await this.publish({ i: this.id, k: [key] });
+    return value;
+  }
+
+  lock(key: string, ms: number): Promise<(() => Promise<void>) | undefined> {
+    return this.l2.lock(key, ms);
+  }
+
+  async clear(prefix: string): Promise<void> {
+    this.l1.clear(prefix);
+    await this.l2.clear(prefix);
+    await this.publish({ i: this.id, c: prefix });
+  }
+
+  async close(): Promise<void> {
+    this.l1.close();
+    this.options.subscriber.disconnect();
+  }
+
+  private async publish(message: Eviction): Promise<void> {
+    await this.l2.client.publish(this.options.channel, JSON.stringify(message));
+  }
+
+  private receive(text: string): void {
+    let message: Eviction;
+    try {
+      message = JSON.parse(text) as Eviction;
+    } catch {
+      return;
+    }
+    if (message.i === this.id) return;
+    if (message.k) this.l1.delete(message.k);
+    if (message.p !== undefined) this.l1.deletePattern(message.p);
+    if (message.c !== undefined) this.l1.clear(message.c);
+  }
+}
+
+/** The shorter of two TTLs in ms, where 0 means "no limit". */
+function cap(ttl: number, limit: number): number {
+  if (limit === 0) return ttl;
+  if (ttl === 0) return limit;
+  return Math.min(ttl, limit);
+}
