@@ -5,6 +5,7 @@ import {
   type AppOptions as CoreOptions,
   createCore,
   type Hooks,
+  type Logger,
   ownerScope,
   type RouteRecord,
   type Scope,
@@ -29,7 +30,6 @@ import type {
 } from './types.ts';
 
 export type { Logger } from './internal/core.ts';
-import type { Logger } from './internal/core.ts';
 
 /**
  * Options for `createApp()`. Every one has a safe default.
