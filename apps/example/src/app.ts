@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { cache } from '@framework/cache';
 import { createApp, HttpError, NotFoundError } from '@framework/core';
 import { database } from '@framework/db';
 import { z } from 'zod';
@@ -10,16 +11,19 @@ const TodoSchema = z.object({ id: z.number(), title: z.string(), done: z.boolean
 const Id = z.object({ id: z.coerce.number().int().positive() });
 
 /**
- * Builds the example app: a to-do API on @framework/db. Without DATABASE_URL it runs on PGlite
- * (in `.data/pglite` in development, in memory under tests) and applies `migrations/` at start.
+ * Builds the example app: a to-do API on @framework/db and @framework/cache. Without DATABASE_URL
+ * it runs on PGlite (in `.data/pglite` in development, in memory under tests) and applies
+ * `migrations/` at start; without REDIS_URL the cache is in process.
  */
 export function buildApp() {
-  const app = createApp().use(
-    database({
-      schema: { todos },
-      migrations: { directory: fileURLToPath(new URL('../migrations', import.meta.url)), runOnStart: true },
-    }),
-  );
+  const app = createApp()
+    .use(
+      database({
+        schema: { todos },
+        migrations: { directory: fileURLToPath(new URL('../migrations', import.meta.url)), runOnStart: true },
+      }),
+    )
+    .use(cache({ ttl: 60, prefix: 'example:' }));
 
   app.get('/', () => ({ name: 'framework example', routes: app.routes().map((r) => `${r.method} ${r.path}`) }));
 
@@ -27,6 +31,15 @@ export function buildApp() {
     schema: { response: { 200: z.array(TodoSchema) } },
     handler: (ctx) => ctx.db.todos.orderBy('id'),
   });
+
+  // Counted once per minute at most, and recounted as soon as a to-do is added or changed.
+  app.get('/todos/stats', (ctx) =>
+    ctx.cache.wrap(
+      'todo-stats',
+      async () => ({ total: await ctx.db.todos.count(), done: await ctx.db.todos.where({ done: true }).count() }),
+      { tags: ['todos'] },
+    ),
+  );
 
   app.get('/todos/:id', {
     schema: { params: Id, response: { 200: TodoSchema } },
@@ -40,7 +53,11 @@ export function buildApp() {
   app.post('/todos', {
     schema: { body: NewTodo, response: { 201: TodoSchema } },
     status: 201,
-    handler: (ctx) => ctx.db.todos.insert(ctx.body),
+    handler: async (ctx) => {
+      const todo = await ctx.db.todos.insert(ctx.body);
+      await ctx.cache.invalidateTags(['todos']);
+      return todo;
+    },
   });
 
   app.patch('/todos/:id', {
@@ -48,6 +65,7 @@ export function buildApp() {
     handler: async (ctx) => {
       const [todo] = await ctx.db.todos.where({ id: ctx.params.id }).update(ctx.body);
       if (!todo) throw new NotFoundError(`No to-do with id ${ctx.params.id}; list them at GET /todos.`);
+      await ctx.cache.invalidateTags(['todos']);
       return todo;
     },
   });

@@ -22,6 +22,31 @@ describe('example app', () => {
     await app.stop();
   });
 
+  it('caches the stats and recounts them when a to-do is added or done', async () => {
+    const app = buildApp();
+    const post = (title: string) =>
+      app.request('/todos', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title }),
+      });
+    await post('one');
+    expect(await (await app.request('/todos/stats')).json()).toEqual({ total: 1, done: 0 });
+    // Written straight to the table: the cached stats do not see it...
+    await app.db.todos.insert({ title: 'behind the cache' });
+    expect(await (await app.request('/todos/stats')).json()).toEqual({ total: 1, done: 0 });
+    // ...until the API changes a to-do and invalidates them.
+    await app.request('/todos/1', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"done":true}',
+    });
+    expect(await (await app.request('/todos/stats')).json()).toEqual({ total: 2, done: 1 });
+    await post('three');
+    expect(await (await app.request('/todos/stats')).json()).toEqual({ total: 3, done: 1 });
+    await app.stop();
+  });
+
   it('answers bad input and missing items with a reason', async () => {
     const app = buildApp();
     const bad = await app.request('/todos', {

@@ -1,4 +1,7 @@
 // The cache
+
+// The app's Redis connection (ioredis's classes, so apps can name the type of `app.redis`)
+export type { Cluster, Redis } from 'ioredis';
 export type {
   CacheOptions,
   CacheStats,
@@ -16,7 +19,9 @@ export { CACHE_ERROR_CODES, CacheError, CacheUnavailableError } from './errors.t
 // The plugin
 export type { CacheExports, CachePluginOptions } from './plugin.ts';
 export { cache } from './plugin.ts';
+export type { RedisClient, RedisConnectionOptions } from './redis-connection.ts';
 // Serialization
 export type { CompressOption, SerializerName } from './serializer.ts';
+
 // Stores (members: @framework/cache/memory, @framework/cache/redis)
 export type { CacheStore, MaybePromise, StoredEntry, StoreSetOptions } from './store/types.ts';
