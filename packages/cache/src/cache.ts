@@ -418,7 +418,7 @@ export class Cache {
     if (entry !== undefined) {
       this.counters.hits++;
       if (entry.freshUntil <= Date.now()) {
-        this.flight(fullKey, () => this.compute(key, fn, options, false)).catch((error: unknown) => {
+        this.flight(`${fullKey}#refresh`, () => this.refresh(key, fn, options)).catch((error: unknown) => {
           this.logger.warn('a stale-while-revalidate refresh failed; the stale value stays until it expires', {
             key,
             error: error instanceof Error ? error.message : String(error),
@@ -428,7 +428,7 @@ export class Cache {
       return entry.value as T;
     }
     this.counters.misses++;
-    return this.flight(fullKey, () => this.compute(key, fn, options, true));
+    return this.flight(fullKey, () => this.compute(key, fn, options));
   }
 
   /**
@@ -522,25 +522,39 @@ export class Cache {
     );
   }
 
-  private async compute<T>(
+  /** A miss: wait for the value if another process holds the key's lock, else load it. */
+  private async compute<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions): Promise<T> {
+    const lock = await this.tryLock(key);
+    if (lock.heldElsewhere) {
+      const value = await this.waitForValue<T>(this.prefix + key);
+      if (value !== undefined) return value;
+    }
+    return this.load(key, fn, options, lock.release);
+  }
+
+  /** A stale hit: refresh in the background, unless another process is already refreshing it. */
+  private async refresh<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions): Promise<void> {
+    const lock = await this.tryLock(key);
+    if (!lock.heldElsewhere) await this.load(key, fn, options, lock.release);
+  }
+
+  private async tryLock(key: string): Promise<{ heldElsewhere: boolean; release?: () => Promise<void> }> {
+    if (this.store.lock === undefined) return { heldElsewhere: false };
+    try {
+      const release = await this.store.lock(`${this.prefix}#lock:${key}`, this.lockMs);
+      return { heldElsewhere: release === undefined, release };
+    } catch (error) {
+      this.failed('lock', error);
+      return { heldElsewhere: false };
+    }
+  }
+
+  private async load<T>(
     key: string,
     fn: () => T | Promise<T>,
     options: WrapOptions,
-    waitForOthers: boolean,
+    release: (() => Promise<void>) | undefined,
   ): Promise<T> {
-    const fullKey = this.prefix + key;
-    let release: (() => Promise<void>) | undefined;
-    if (this.store.lock !== undefined) {
-      try {
-        release = await this.store.lock(`${this.prefix}#lock:${key}`, this.lockMs);
-        if (release === undefined && waitForOthers) {
-          const value = await this.waitForValue<T>(fullKey);
-          if (value !== undefined) return value;
-        }
-      } catch (error) {
-        this.failed('lock', error);
-      }
-    }
     try {
       const value = await fn();
       if (value !== undefined) {

@@ -61,6 +61,27 @@ describe('the Redis store', () => {
     expect(await rawRedis().exists(`${prefix}#lock:report`)).toBe(0);
   });
 
+  it('a stale entry is refreshed by one process, not by every process that reads it', async () => {
+    const prefix = `p:${randomUUID()}:`;
+    const first = await makeCache('redis', {}, prefix);
+    const second = await makeCache('redis', {}, prefix);
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await sleep(100);
+      return `v${loads}`;
+    };
+    const options = { ttl: 0.05, staleWhileRevalidate: 10 };
+    expect(await first.wrap('board', load, options)).toBe('v1');
+    await sleep(80);
+    expect(await Promise.all([first.wrap('board', load, options), second.wrap('board', load, options)])).toEqual([
+      'v1',
+      'v1',
+    ]);
+    await vi.waitFor(async () => expect(await first.get('board')).toBe('v2'));
+    expect(loads).toBe(2);
+  });
+
   it('a waiter whose lock holder died computes the value itself after lockTimeout', async () => {
     const prefix = `p:${randomUUID()}:`;
     const cache = await makeCache('redis', { lockTimeout: 0.3 }, prefix);
