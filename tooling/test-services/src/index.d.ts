@@ -1,8 +1,11 @@
 export interface StartServicesOptions {
   /** Start a PostgreSQL server (unless DATABASE_URL is set in `env`). */
   postgres?: boolean;
-  /** Start a Redis server (unless REDIS_URL is set in `env`). */
-  redis?: boolean;
+  /**
+   * Start a Redis server (unless REDIS_URL is set in `env`). `{ persistent: true }` turns on the
+   * append-only file (fsync on every write), so its data survives `halt()` and `resume()`.
+   */
+  redis?: boolean | { persistent?: boolean };
   /** Receives one line per notable event (server ready, env reuse, apt-get install). Default: stderr. */
   log?: (message: string) => void;
   /** Where to look for a preset DATABASE_URL / REDIS_URL. Default: `process.env`. */

@@ -26,7 +26,7 @@ import { findRedis, startRedis } from './redis.mjs';
  *   aptPackage: string,
  *   systemService: string,
  *   find(): string | undefined,
- *   start(binary: string, options: { timeoutMs: number }): Promise<Started>,
+ *   start(binary: string, options: { timeoutMs: number, persistent?: boolean }): Promise<Started>,
  * }} Service
  */
 
@@ -77,7 +77,8 @@ function missingError(missing, why) {
  * @returns {Promise<Services>}
  */
 export async function startServices({ postgres = false, redis = false, log = logToStderr, env = process.env } = {}) {
-  const wanted = { postgres, redis };
+  const wanted = { postgres, redis: Boolean(redis) };
+  const redisSettings = typeof redis === 'object' ? redis : {};
   /** @type {Services['env']} */
   const urls = {};
   /** @type {Services['services']} */
@@ -107,7 +108,8 @@ export async function startServices({ postgres = false, redis = false, log = log
   const results = await Promise.allSettled(
     toStart.map(async (service) => {
       const began = Date.now();
-      const started = await service.start(/** @type {string} */ (service.find()), { timeoutMs });
+      const settings = service.key === 'redis' ? redisSettings : {};
+      const started = await service.start(/** @type {string} */ (service.find()), { timeoutMs, ...settings });
       log(`${started.name} ${started.version} on port ${started.port} (${Date.now() - began} ms)`);
       return { service, started };
     }),

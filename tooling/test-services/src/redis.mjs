@@ -53,9 +53,10 @@ export function probeRedis(port) {
 
 /**
  * @param {string} redisServer
- * @param {{ timeoutMs: number, pickPort?: () => Promise<number> }} options
+ * @param {{ timeoutMs: number, pickPort?: () => Promise<number>, persistent?: boolean }} options
+ *   persistent: an append-only file written on every command, so data survives halt() and resume()
  */
-export async function startRedis(redisServer, { timeoutMs, pickPort }) {
+export async function startRedis(redisServer, { timeoutMs, pickPort, persistent = false }) {
   const server = await makeServerDir('redis');
   let version = '';
   let pid = 0;
@@ -66,7 +67,8 @@ export async function startRedis(redisServer, { timeoutMs, pickPort }) {
   const launchOn = async (port) => {
     const args = [
       ...['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes'],
-      ...['--save', '', '--appendonly', 'no', '--dir', server.dir, '--daemonize', 'no'],
+      ...['--save', '', '--dir', server.dir, '--daemonize', 'no'],
+      ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       ...['--pidfile', join(server.dir, 'redis.pid')],
     ];
     const launched = launch(redisServer, args, { cwd: server.dir, deathSignal: 'SIGKILL' });

@@ -151,6 +151,26 @@ describe('startServices', () => {
   });
 });
 
+describe('persistent Redis', () => {
+  it('keeps its data across halt (SIGKILL) and resume with { persistent: true }', async () => {
+    const services = await startServices({ redis: { persistent: true }, env: {}, log: () => {} });
+    try {
+      const client = new Redis(services.env.REDIS_URL ?? '', { lazyConnect: true });
+      await client.connect();
+      await client.set('kept', 'yes');
+      client.disconnect();
+      await services.halt('redis', { signal: 'SIGKILL' });
+      await services.resume('redis');
+      const again = new Redis(services.env.REDIS_URL ?? '', { lazyConnect: true });
+      await again.connect();
+      expect(await again.get('kept')).toBe('yes');
+      again.disconnect();
+    } finally {
+      await services.stop();
+    }
+  });
+});
+
 describe('ports', () => {
   /** Occupies a loopback port, as a parallel run that grabbed the same free port would. */
   async function takenPort() {
