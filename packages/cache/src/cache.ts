@@ -261,19 +261,37 @@ export class Cache {
    * const user = await cache.get<User>('user:123');
    * ```
    */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    let entry: StoredEntry | undefined;
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    let pending: ReturnType<CacheStore['get']>;
     try {
-      entry = await this.store.get(this.prefix + key);
+      pending = this.store.get(this.prefix + key);
     } catch (error) {
-      this.failed('get', error);
+      return this.missAfter<T>(error);
     }
+    // One promise step on the hit path, not an async function around an await.
+    return Promise.resolve(pending).then(
+      (entry) => this.counted<T>(entry),
+      (error: unknown) => this.missAfter<T>(error),
+    );
+  }
+
+  private counted<T>(entry: StoredEntry | undefined): T | undefined {
     if (entry === undefined) {
       this.counters.misses++;
       return undefined;
     }
     this.counters.hits++;
     return entry.value as T;
+  }
+
+  private missAfter<T>(error: unknown): Promise<T | undefined> {
+    try {
+      this.failed('get', error);
+    } catch (thrown) {
+      return Promise.reject(thrown);
+    }
+    this.counters.misses++;
+    return Promise.resolve(undefined);
   }
 
   /**
@@ -407,26 +425,38 @@ export class Cache {
    * const user = await cache.wrap(`user:${id}`, () => db.users.find(id), { ttl: 300 });
    * ```
    */
-  async wrap<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions = {}): Promise<T> {
+  wrap<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions = {}): Promise<T> {
     const fullKey = this.prefix + key;
-    let entry: StoredEntry | undefined;
+    let pending: ReturnType<CacheStore['get']>;
     try {
-      entry = await this.store.get(fullKey);
+      pending = this.store.get(fullKey);
     } catch (error) {
-      this.failed('get', error);
+      pending = Promise.reject(error);
     }
-    if (entry !== undefined) {
-      this.counters.hits++;
-      if (entry.freshUntil <= Date.now()) {
-        this.flight(`${fullKey}#refresh`, () => this.refresh(key, fn, options)).catch((error: unknown) => {
-          this.logger.warn('a stale-while-revalidate refresh failed; the stale value stays until it expires', {
-            key,
-            error: error instanceof Error ? error.message : String(error),
-          });
+    return Promise.resolve(pending).then(
+      (entry) =>
+        entry === undefined ? this.missed(key, fullKey, fn, options) : this.hit(entry, key, fullKey, fn, options),
+      (error: unknown) => {
+        this.failed('get', error);
+        return this.missed(key, fullKey, fn, options);
+      },
+    );
+  }
+
+  private hit<T>(entry: StoredEntry, key: string, fullKey: string, fn: () => T | Promise<T>, options: WrapOptions): T {
+    this.counters.hits++;
+    if (entry.freshUntil !== Number.POSITIVE_INFINITY && entry.freshUntil <= Date.now()) {
+      this.flight(`${fullKey}#refresh`, () => this.refresh(key, fn, options)).catch((error: unknown) => {
+        this.logger.warn('a stale-while-revalidate refresh failed; the stale value stays until it expires', {
+          key,
+          error: error instanceof Error ? error.message : String(error),
         });
-      }
-      return entry.value as T;
+      });
     }
+    return entry.value as T;
+  }
+
+  private missed<T>(key: string, fullKey: string, fn: () => T | Promise<T>, options: WrapOptions): Promise<T> {
     this.counters.misses++;
     return this.flight(fullKey, () => this.compute(key, fn, options));
   }

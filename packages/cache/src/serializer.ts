@@ -116,6 +116,9 @@ export class Codec {
       const number = Number(text);
       return Number.isInteger(number) ? { value: number, freshUntil: Number.POSITIVE_INFINITY } : undefined;
     }
+    // The hit path of a plain JSON value: no subarray, one string, one parse.
+    if (flags === PLAIN_JSON)
+      return { value: JSON.parse(bytes.toString('utf8', 1)), freshUntil: Number.POSITIVE_INFINITY };
     const start = flags & HAS_FRESH_UNTIL ? 9 : 1;
     const freshUntil = start === 9 ? bytes.readDoubleBE(1) : Number.POSITIVE_INFINITY;
     const body = bytes.subarray(start);

@@ -1,5 +1,6 @@
 import { parseSize } from '@framework/core';
 import { CacheError } from '../errors.ts';
+import { now } from '../internal/clock.ts';
 import { globToRegExp } from '../internal/glob.ts';
 import { sizeOf } from '../internal/size.ts';
 import type { CacheStore, StoredEntry, StoreSetOptions } from './types.ts';
@@ -99,7 +100,7 @@ export class MemoryCacheStore implements CacheStore {
   get(key: string): StoredEntry | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt !== 0 && entry.expiresAt <= now()) {
       this.remove(key, entry);
       return undefined;
     }
