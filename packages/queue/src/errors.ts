@@ -1,0 +1,89 @@
+import { BadRequestError, ServiceUnavailableError, type StandardSchemaV1 } from '@framework/core';
+
+/**
+ * The codes of @framework/queue's errors, each with what it means.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof QueueError) console.error(QUEUE_ERROR_CODES[error.code]);
+ * ```
+ */
+export const QUEUE_ERROR_CODES = {
+  FW_QUEUE_CONFIG: 'The queue or its Redis connection was configured wrongly.',
+  FW_QUEUE_INVALID_OPTION: 'A job or queue option is out of range.',
+  FW_QUEUE_UNKNOWN_JOB: 'A job name the queue has no schema or handler for.',
+  FW_QUEUE_NOT_FOUND: 'No job with that id.',
+} as const;
+
+/** One of `QUEUE_ERROR_CODES`' keys. @example `'FW_QUEUE_CONFIG'` */
+export type QueueErrorCode = keyof typeof QUEUE_ERROR_CODES;
+
+/**
+ * A misuse of the queue API: a bug in the app, with a message that says what to change.
+ *
+ * @example
+ * ```ts
+ * await queue.add('report', {}, { priority: 0 }); // QueueError: priority 0 is out of range...
+ * ```
+ */
+export class QueueError extends Error {
+  readonly code: QueueErrorCode;
+  constructor(code: QueueErrorCode, message: string) {
+    super(message);
+    this.name = 'QueueError';
+    this.code = code;
+  }
+}
+
+/**
+ * Job data that does not match the job's schema: answered 400 with the issues when it escapes a
+ * handler (the data usually came from the request).
+ *
+ * @example
+ * ```ts
+ * await emails.add('sendWelcome', { userId: 'abc' }); // QueueValidationError: userId: expected number
+ * ```
+ */
+export class QueueValidationError extends BadRequestError {
+  readonly issues: readonly StandardSchemaV1.Issue[];
+  constructor(queue: string, job: string, issues: readonly StandardSchemaV1.Issue[]) {
+    const first = issues[0];
+    const path =
+      first?.path?.map((part) => (typeof part === 'object' ? String(part.key) : String(part))).join('.') ?? '';
+    super(
+      `Invalid data for job "${job}" of queue "${queue}": ${path ? `${path}: ` : ''}${first?.message ?? 'invalid'}`,
+      {
+        code: 'FW_QUEUE_INVALID_DATA',
+        details: {
+          issues: issues.map((issue) => ({
+            path: issue.path?.map((part) => (typeof part === 'object' ? part.key : part)) ?? [],
+            message: issue.message,
+          })),
+        },
+      },
+    );
+    this.name = 'QueueValidationError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Redis did not take the job (down or not answering): answered 503 with `Retry-After`, and the
+ * caller knows the job was not queued.
+ *
+ * @example
+ * ```ts
+ * try { await queue.add('x', data); } catch (error) { if (error instanceof QueueUnavailableError) retryLater(); }
+ * ```
+ */
+export class QueueUnavailableError extends ServiceUnavailableError {
+  constructor(queue: string, cause: unknown) {
+    super(`The job queue "${queue}" is unavailable; the job was not queued. Retry shortly.`, {
+      code: 'FW_QUEUE_UNAVAILABLE',
+      cause,
+      expose: true,
+      headers: { 'retry-after': '1' },
+    });
+    this.name = 'QueueUnavailableError';
+  }
+}

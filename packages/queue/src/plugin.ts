@@ -1,0 +1,137 @@
+import { definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
+import { createQueue, type InputsOf, type OutputsOf } from './create-queue.ts';
+import { isClient } from './internal/connection.ts';
+import type { JobMap, JobSchemas, Queue, QueueOptions } from './types.ts';
+
+/** The queue a definition makes: typed by its `jobs` schemas when it has them. */
+export type QueueOf<D> = D extends { jobs: infer S extends JobSchemas }
+  ? Queue<OutputsOf<S>, InputsOf<S>>
+  : Queue<JobMap>;
+
+/** The queues of a plugin, by name. @example `QueuesOf<{ emails: { jobs: {...} } }>` */
+export type QueuesOf<D extends Record<string, QueueOptions<JobSchemas>>> = { [K in keyof D]: QueueOf<D[K]> };
+
+/** What `app.use(queue({...}))` adds: `app.queues`, `ctx.queues`, the `queue:*` commands and a health check. */
+export interface QueueExports<Q> {
+  decorate: { queues: Q };
+  context: { queues: () => Q };
+  commands: Record<string, PluginCommand>;
+  health: { queues: () => Promise<unknown> };
+}
+
+/**
+ * Options of the `queue()` plugin.
+ *
+ * @example
+ * ```ts
+ * app.use(queue({ emails: {} }, { work: process.env.ROLE !== 'web', closeTimeout: 30_000 }));
+ * ```
+ */
+export interface QueuePluginOptions {
+  /** Run workers in this process (default true). `false` for web processes when `framework queue:work` runs them elsewhere. */
+  work?: boolean;
+  /** Milliseconds the app's stop waits for active jobs before closing anyway. Default 10 000. */
+  closeTimeout?: number;
+}
+
+/**
+ * Queues as a plugin: each definition becomes a queue (BullMQ on the app's Redis — `app.redis` from
+ * `@framework/cache`, or `REDIS_URL` — else the inline driver), on `app.queues` and `ctx.queues`.
+ * Workers stop after their active jobs when the app stops. The plugin adds the commands
+ * `framework queue:work [queues...]` (workers in a process of their own, until SIGTERM) and
+ * `framework queue:flush <queues...>`.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { createApp } from '@framework/core';
+ * import { queue } from '@framework/queue';
+ *
+ * const app = createApp().use(queue({ emails: { concurrency: 5, jobs: { sendWelcome: z.object({ userId: z.number() }) } } }));
+ * app.queues.emails.process('sendWelcome', async (job) => ({ sent: job.data.userId }));
+ * app.post('/users', async (ctx) => {
+ *   await ctx.queues.emails.add('sendWelcome', { userId: 123 });
+ *   return { queued: true };
+ * });
+ * ```
+ */
+export function queue<const D extends Record<string, QueueOptions<JobSchemas>>>(
+  definitions: D,
+  options: QueuePluginOptions = {},
+): PluginInstance<QueueExports<QueuesOf<D>>> {
+  const plugin = definePlugin<D, QueueExports<QueuesOf<D>>>({
+    name: '@framework/queue',
+    setup(app, settings) {
+      const shared = Reflect.get(app, 'redis');
+      const appRedis = isClient(shared) ? shared : undefined;
+      const queues: Record<string, Queue> = {};
+      for (const [name, definition] of Object.entries(settings)) {
+        queues[name] = createQueue(name, {
+          logger: app.logger,
+          ...definition,
+          redis: definition.redis ?? appRedis,
+          work: definition.work ?? options.work,
+        });
+      }
+      const all = Object.values(queues);
+      const closeTimeout = options.closeTimeout ?? 10_000;
+      app.onClose(() => Promise.all(all.map((q) => q.close(closeTimeout))));
+      const typed = queues as QueuesOf<D>;
+      return {
+        decorate: { queues: typed },
+        context: { queues: () => typed },
+        commands: queueCommands(queues, closeTimeout),
+        health: { queues: () => Promise.all(all.map((q) => q.stats())) },
+      };
+    },
+  });
+  return plugin(definitions);
+}
+
+/** `queue:work` and `queue:flush`. */
+function queueCommands(queues: Record<string, Queue>, closeTimeout: number): Record<string, PluginCommand> {
+  const pick = (args: readonly string[], io: { stderr(line: string): void }): Queue[] | undefined => {
+    const names = args.filter((arg) => !arg.startsWith('--'));
+    const unknown = names.filter((name) => !(name in queues));
+    if (unknown.length > 0) {
+      io.stderr(`Unknown queue ${unknown.join(', ')}; the app's queues are: ${Object.keys(queues).join(', ')}.`);
+      return undefined;
+    }
+    return (names.length > 0 ? names : Object.keys(queues)).map((name) => queues[name]!);
+  };
+  return {
+    'queue:work': {
+      description: 'Run the workers of the queues (all, or those named) until SIGTERM or SIGINT',
+      usage: 'queue:work [queue...]',
+      async run(args, io) {
+        const selected = pick(args, io);
+        if (selected === undefined) return 1;
+        for (const q of selected) q.work();
+        io.stdout(`working on ${selected.map((q) => `${q.name} (${q.store})`).join(', ')}; SIGTERM to stop`);
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+          process.once('SIGTERM', () => resolve('SIGTERM'));
+          process.once('SIGINT', () => resolve('SIGINT'));
+        });
+        io.stdout(`${signal}: finishing active jobs (up to ${closeTimeout} ms)`);
+        await Promise.all(selected.map((q) => q.close(closeTimeout)));
+        io.stdout('stopped');
+        return 0;
+      },
+    },
+    'queue:flush': {
+      description: 'Delete every job of the named queues (all states)',
+      usage: 'queue:flush <queue...> | --all',
+      async run(args, io) {
+        if (args.length === 0) {
+          io.stderr('Name the queues to flush, or pass --all: this deletes their jobs for good.');
+          return 1;
+        }
+        const selected = args.includes('--all') ? Object.values(queues) : pick(args, io);
+        if (selected === undefined) return 1;
+        for (const q of selected) await q.flush();
+        io.stdout(`flushed ${selected.map((q) => q.name).join(', ')}`);
+        return 0;
+      },
+    },
+  };
+}
