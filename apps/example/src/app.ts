@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { cache } from '@framework/cache';
 import { createApp, HttpError, NotFoundError } from '@framework/core';
 import { database } from '@framework/db';
+import { queue } from '@framework/queue';
 import { z } from 'zod';
 import { todos } from './schema.ts';
 
@@ -23,7 +24,15 @@ export function buildApp() {
         migrations: { directory: fileURLToPath(new URL('../migrations', import.meta.url)), runOnStart: true },
       }),
     )
-    .use(cache({ ttl: 60, prefix: 'example:' }));
+    .use(cache({ ttl: 60, prefix: 'example:' }))
+    // BullMQ on the cache's Redis when REDIS_URL is set; in process otherwise.
+    .use(queue({ activity: { jobs: { todoCreated: z.object({ id: z.number(), title: z.string() }) } } }));
+
+  // Work that does not need to hold up the response runs as a job.
+  app.queues.activity.process('todoCreated', async (job) => {
+    const total = await app.cache.increment('todos-created', 1, { ttl: 0 });
+    return { id: job.data.id, total };
+  });
 
   app.get('/', () => ({ name: 'framework example', routes: app.routes().map((r) => `${r.method} ${r.path}`) }));
 
@@ -41,6 +50,11 @@ export function buildApp() {
     ),
   );
 
+  app.get('/activity', async (ctx) => ({
+    created: (await ctx.cache.get<number>('todos-created')) ?? 0,
+    jobs: await ctx.queues.activity.stats(),
+  }));
+
   app.get('/todos/:id', {
     schema: { params: Id, response: { 200: TodoSchema } },
     handler: async (ctx) => {
@@ -56,6 +70,7 @@ export function buildApp() {
     handler: async (ctx) => {
       const todo = await ctx.db.todos.insert(ctx.body);
       await ctx.cache.invalidateTags(['todos']);
+      await ctx.queues.activity.add('todoCreated', { id: todo.id, title: todo.title });
       return todo;
     },
   });

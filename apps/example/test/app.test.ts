@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
 
 describe('example app', () => {
@@ -44,6 +44,24 @@ describe('example app', () => {
     expect(await (await app.request('/todos/stats')).json()).toEqual({ total: 2, done: 1 });
     await post('three');
     expect(await (await app.request('/todos/stats')).json()).toEqual({ total: 3, done: 1 });
+    await app.stop();
+  });
+
+  it('counts created to-dos in a background job', async () => {
+    const app = buildApp();
+    for (const title of ['one', 'two']) {
+      await app.request('/todos', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title }),
+      });
+    }
+    await vi.waitFor(async () =>
+      expect(await (await app.request('/activity')).json()).toMatchObject({
+        created: 2,
+        jobs: { completed: 2, failed: 0 },
+      }),
+    );
     await app.stop();
   });
 
