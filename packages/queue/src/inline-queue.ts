@@ -2,6 +2,7 @@ import type { Logger } from '@framework/core';
 import { CronExpressionParser } from 'cron-parser';
 import { QueueError, QueueUnavailableError } from './errors.ts';
 import { Emitter } from './internal/emitter.ts';
+import { runHook } from './internal/hooks.ts';
 import {
   backoffDelay,
   checkJobOptions,
@@ -649,7 +650,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
       if (old !== undefined) this.jobs.delete(old.id);
     }
     this.emitter.emit({ type: 'completed', jobId: entry.id, result: JSON.parse(json) });
-    this.hook('onComplete', () => this.options.hooks?.onComplete?.(job, result));
+    runHook(this.logger, this.name, 'onComplete', () => this.options.hooks?.onComplete?.(job, result));
   }
 
   private settleFailed(entry: Entry, job: Job, error: Error, unrecoverable: boolean): void {
@@ -669,7 +670,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
       // As on Redis, the event stream reports the failure for good; hooks see every failed run.
       this.emitter.emit({ type: 'failed', jobId: entry.id, error: error.message });
     }
-    this.hook('onFailed', () => this.options.hooks?.onFailed?.(job, error, willRetry));
+    runHook(this.logger, this.name, 'onFailed', () => this.options.hooks?.onFailed?.(job, error, willRetry));
   }
 
   private toJob(entry: Entry, data: unknown, attempt: number): Job {
@@ -697,21 +698,6 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
       timestamp: entry.timestamp,
       finishedAt: entry.finishedAt,
     };
-  }
-
-  private hook(name: string, run: () => unknown): void {
-    try {
-      const result = run();
-      if (result instanceof Promise) result.catch((error: unknown) => this.hookFailed(name, error));
-    } catch (error) {
-      this.hookFailed(name, error);
-    }
-  }
-
-  private hookFailed(name: string, error: unknown): void {
-    this.logger.error(`queue "${this.name}": the ${name} hook threw; the job's outcome stands`, {
-      error: message(error),
-    });
   }
 }
 

@@ -12,6 +12,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { QueueError, QueueUnavailableError } from './errors.ts';
 import { openConnections, type RedisSource } from './internal/connection.ts';
 import { Emitter } from './internal/emitter.ts';
+import { runHook } from './internal/hooks.ts';
 import {
   backoffDelay,
   checkJobOptions,
@@ -156,12 +157,14 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     const worker = new Worker(this.name, (job) => this.run(job), settings);
     worker.on('error', (error: Error) => this.logger.warn(`queue "${this.name}" worker: ${error.message}`, {}));
     worker.on('completed', (job, result) =>
-      this.hook('onComplete', () => this.options.hooks?.onComplete?.(toJob(job, 0), result)),
+      runHook(this.logger, this.name, 'onComplete', () => this.options.hooks?.onComplete?.(toJob(job, 0), result)),
     );
     worker.on('failed', (job, error) => {
       if (job === undefined) return;
       const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError);
-      this.hook('onFailed', () => this.options.hooks?.onFailed?.(toJob(job, 0), error, willRetry));
+      runHook(this.logger, this.name, 'onFailed', () =>
+        this.options.hooks?.onFailed?.(toJob(job, 0), error, willRetry),
+      );
     });
     this.worker = worker;
   }
@@ -354,21 +357,6 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     );
     events.on('failed', ({ jobId, failedReason }) => this.emitter.emit({ type: 'failed', jobId, error: failedReason }));
     return events;
-  }
-
-  private hook(name: string, run: () => unknown): void {
-    try {
-      const result = run();
-      if (result instanceof Promise) result.catch((error: unknown) => this.hookFailed(name, error));
-    } catch (error) {
-      this.hookFailed(name, error);
-    }
-  }
-
-  private hookFailed(name: string, error: unknown): void {
-    this.logger.error(`queue "${this.name}": the ${name} hook threw; the job's outcome stands`, {
-      error: error instanceof Error ? error.message : String(error),
-    });
   }
 }
 

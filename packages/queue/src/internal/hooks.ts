@@ -1,0 +1,18 @@
+import type { Logger } from '@framework/core';
+
+/**
+ * Runs a user hook (`onComplete`, `onFailed`) so that neither a throw nor a rejection can change the
+ * job's outcome or crash the worker: either is logged.
+ */
+export function runHook(logger: Pick<Logger, 'error'>, queue: string, name: string, run: () => unknown): void {
+  const failed = (error: unknown) =>
+    logger.error(`queue "${queue}": the ${name} hook threw; the job's outcome stands`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  try {
+    const result = run();
+    if (result instanceof Promise) result.catch(failed);
+  } catch (error) {
+    failed(error);
+  }
+}
