@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@framework/core';
 import { Cluster } from 'ioredis';
 import { CacheError, CacheUnavailableError } from './errors.ts';
 import { escapeGlob } from './internal/glob.ts';
-import { createRedis, type RedisClient, type RedisConnectionOptions, whenReady } from './redis-connection.ts';
+import {
+  closeRedis,
+  createRedis,
+  type RedisClient,
+  type RedisConnectionOptions,
+  whenReady,
+} from './redis-connection.ts';
 import type { CompressOption, SerializerName } from './serializer.ts';
 import { MemoryCacheStore } from './store/memory.ts';
 import { RedisCacheStore } from './store/redis.ts';
@@ -535,21 +540,7 @@ export class Cache {
    */
   async close(): Promise<void> {
     await this.store.close();
-    await Promise.all(
-      this.owned.map(async (client) => {
-        if (client.status === 'end') return;
-        const ended = once(client, 'end');
-        try {
-          await client.quit();
-        } catch {
-          // Not connected (Redis down): nothing to say goodbye to; stop reconnecting.
-          client.disconnect();
-          return;
-        }
-        // QUIT answered: the socket closes right after; wait for it, so the process can exit.
-        await Promise.race([ended, sleep(2_000, undefined, { ref: false })]);
-      }),
-    );
+    await Promise.all(this.owned.map((client) => closeRedis(client)));
   }
 
   /** A miss: wait for the value if another process holds the key's lock, else load it. */

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@framework/core';
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { CacheError } from './errors.ts';
@@ -92,7 +94,7 @@ export function createRedis(connection: RedisConnectionOptions, logger?: Pick<Lo
  * Attaches the error listener and logs outages: one warning when the connection is lost, one line
  * when it is back.
  */
-export function watchConnection(client: RedisClient, logger?: Pick<Logger, 'warn' | 'info'>): void {
+export function watchConnection(client: RedisClient, logger?: Pick<Logger, 'warn' | 'info'>): () => void {
   let ready = false;
   let down = false;
   const lost = (error?: Error) => {
@@ -102,17 +104,55 @@ export function watchConnection(client: RedisClient, logger?: Pick<Logger, 'warn
       error: error?.message ?? 'connection closed',
     });
   };
-  client.on('error', (error: Error) => lost(error));
-  client.on('close', () => {
+  const onError = (error: Error) => lost(error);
+  const onClose = () => {
     if (ready) lost();
     ready = false;
-  });
-  client.on('ready', () => {
+  };
+  const onReady = () => {
     ready = true;
     if (!down) return;
     down = false;
     logger?.info('Redis connection is back');
-  });
+  };
+  client.on('error', onError);
+  client.on('close', onClose);
+  client.on('ready', onReady);
+  const unwatch = () => {
+    // An ioredis client must always have an error listener: keep a silent one.
+    client.on('error', () => {});
+    client.off('error', onError);
+    client.off('close', onClose);
+    client.off('ready', onReady);
+  };
+  unwatchers.set(client, unwatch);
+  return unwatch;
+}
+
+const unwatchers = new WeakMap<RedisClient, () => void>();
+
+/**
+ * Closes a connection `createRedis` opened, without logging its own closing as an outage: QUIT
+ * when connected (resolving once the socket is closed, so the process can exit), else it just
+ * stops reconnecting.
+ *
+ * @example
+ * ```ts
+ * app.onClose(() => closeRedis(redis));
+ * ```
+ */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  unwatchers.get(client)?.();
+  if (client.status === 'end') return;
+  const ended = once(client, 'end');
+  try {
+    await client.quit();
+  } catch {
+    // Not connected (Redis down): nothing to say goodbye to; stop reconnecting.
+    client.disconnect();
+    return;
+  }
+  await Promise.race([ended, sleep(2_000, undefined, { ref: false })]);
 }
 
 function checkUrl(url: string): string {

@@ -3,7 +3,7 @@
 export type { RedisRateLimitStoreOptions } from './rate-limit-store.ts';
 export { RedisRateLimitStore } from './rate-limit-store.ts';
 export type { RedisClient, RedisConnectionOptions } from './redis-connection.ts';
-export { createRedis, isRedisClient, REQUEST_PATH_DEFAULTS, whenReady } from './redis-connection.ts';
+export { closeRedis, createRedis, isRedisClient, REQUEST_PATH_DEFAULTS, whenReady } from './redis-connection.ts';
 export type { RedisCacheStoreOptions } from './store/redis.ts';
 export { RedisCacheStore } from './store/redis.ts';
 export type { TieredStoreOptions } from './store/tiered.ts';

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { Cache } from '../src/index.ts';
 import { createRedis, REQUEST_PATH_DEFAULTS, whenReady } from '../src/redis.ts';
 import { REDIS_URL, recordingLogger } from './helpers.ts';
 
@@ -50,6 +51,15 @@ describe('createRedis', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     redis.disconnect();
     expect(logger.lines.filter((line) => line.message.startsWith('Redis connection lost'))).toHaveLength(1);
+  });
+
+  it('closing its own connection is not logged as an outage', async () => {
+    const logger = recordingLogger();
+    const cache = new Cache({ redis: REDIS_URL, env: {}, logger });
+    expect(await cache.ready()).toBe(true);
+    await cache.close();
+    expect(cache.redis?.status).toBe('end');
+    expect(logger.lines.map((line) => line.message)).toEqual([]);
   });
 
   it('refuses what is not a Redis URL, saying what to write', () => {
