@@ -1,6 +1,6 @@
 import { parseSize } from '@framework/core';
 import { CacheError } from '../errors.ts';
-import { now } from '../internal/clock.ts';
+import { exactNow, now } from '../internal/clock.ts';
 import { globToRegExp } from '../internal/glob.ts';
 import { sizeOf } from '../internal/size.ts';
 import type { CacheStore, StoredEntry, StoreSetOptions } from './types.ts';
@@ -116,7 +116,7 @@ export class MemoryCacheStore implements CacheStore {
       if (previous !== undefined) this.remove(key, previous);
       return;
     }
-    const expiresAt = options.ttl > 0 ? Date.now() + options.ttl : 0;
+    const expiresAt = options.ttl > 0 ? exactNow() + options.ttl : 0;
     if (previous === undefined) {
       this.entries.set(key, new Entry(value, size, expiresAt, options.freshUntil, options.tags));
       this.bytes += size;
@@ -147,7 +147,7 @@ export class MemoryCacheStore implements CacheStore {
     for (const key of keys) {
       const entry = this.entries.get(key);
       if (entry === undefined) continue;
-      if (entry.expiresAt === 0 || entry.expiresAt > Date.now()) deleted++;
+      if (entry.expiresAt === 0 || entry.expiresAt > exactNow()) deleted++;
       this.remove(key, entry);
     }
     return deleted;
@@ -171,7 +171,7 @@ export class MemoryCacheStore implements CacheStore {
 
   deletePattern(pattern: string): number {
     const matcher = globToRegExp(pattern);
-    const now = Date.now();
+    const now = exactNow();
     let deleted = 0;
     for (const [key, entry] of this.entries) {
       if (!matcher.test(key)) continue;
@@ -217,14 +217,14 @@ export class MemoryCacheStore implements CacheStore {
 
   /** Drops expired entries. */
   sweep(): void {
-    const now = Date.now();
+    const now = exactNow();
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.remove(key, entry);
     }
   }
 
   private evict(): void {
-    const now = Date.now();
+    const now = exactNow();
     // Map iteration is in insertion order and visits entries re-inserted during the loop, which is
     // what gives a read entry its second chance: it moves to the back with its flag cleared.
     for (const [key, entry] of this.entries) {
