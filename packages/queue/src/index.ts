@@ -1,7 +1,10 @@
 // Queues
+
+// Errors
+/** Throw it from a handler to fail the job at once, without the retries left (BullMQ's own class). @example `throw new UnrecoverableError('account closed')` */
+export { UnrecoverableError } from 'bullmq';
 export type { CreateQueueOptions, InputsOf, OutputsOf } from './create-queue.ts';
 export { createQueue } from './create-queue.ts';
-// Errors
 export type { QueueErrorCode } from './errors.ts';
 export { QUEUE_ERROR_CODES, QueueError, QueueUnavailableError, QueueValidationError } from './errors.ts';
 export { InlineQueue } from './inline-queue.ts';

@@ -1,4 +1,5 @@
 import type { Logger } from '@framework/core';
+import { UnrecoverableError } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { QueueError, QueueUnavailableError } from './errors.ts';
 import { Emitter } from './internal/emitter.ts';
@@ -658,7 +659,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
     if (this.jobs.get(entry.id) !== entry) return;
     entry.attemptsMade++;
     entry.error = error.message;
-    const willRetry = !unrecoverable && entry.attemptsMade < entry.attempts;
+    const willRetry = !unrecoverable && !(error instanceof UnrecoverableError) && entry.attemptsMade < entry.attempts;
     const now = Date.now();
     if (willRetry) {
       entry.runAt = now + backoffDelay(this.retryOptions, entry.attemptsMade);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createQueue } from '../src/create-queue.ts';
 import { QueueError, QueueValidationError } from '../src/errors.ts';
+import { UnrecoverableError } from '../src/index.ts';
 import type { QueueEvent } from '../src/types.ts';
 import { closeAfter, eventually, makeQueue, REDIS_URL, recordingLogger, STORES, sleep } from './helpers.ts';
 
@@ -135,6 +136,20 @@ describe.each(STORES)('a queue on the %s driver (spec §5.1)', (store) => {
     expect((await q.stats()).failed).toBe(1);
     await eventually(() => expect(failures.map((f) => f.willRetry)).toEqual([true, true, false]));
     expect(failures.map((f) => f.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('a handler that throws UnrecoverableError fails at once, without retries (QU-03)', async () => {
+    const q = makeQueue(store, { retry: { attempts: 5, delay: 50 } });
+    let runs = 0;
+    q.process('charge', async () => {
+      runs++;
+      throw new UnrecoverableError('card declined for good');
+    });
+    const id = await q.add('charge', {});
+    await eventually(async () => expect((await q.getJob(id))?.state).toBe('failed'));
+    await sleep(200);
+    expect(runs).toBe(1);
+    expect(await q.getJob(id)).toMatchObject({ attemptsMade: 1, error: 'card declined for good' });
   });
 
   it('exponential backoff doubles the wait and stops at maxDelay', async () => {
