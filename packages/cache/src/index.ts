@@ -2,6 +2,10 @@
 
 // The app's Redis connection (ioredis's classes, so apps can name the type of `app.redis`)
 export type { Cluster, Redis } from 'ioredis';
+export { Cache, createCache } from './cache.ts';
+// Errors
+export type { CacheErrorCode } from './errors.ts';
+export { CACHE_ERROR_CODES, CacheError, CacheUnavailableError } from './errors.ts';
 export type {
   CacheOptions,
   CacheStats,
@@ -11,11 +15,7 @@ export type {
   RedisTier,
   SetOptions,
   WrapOptions,
-} from './cache.ts';
-export { Cache, createCache } from './cache.ts';
-// Errors
-export type { CacheErrorCode } from './errors.ts';
-export { CACHE_ERROR_CODES, CacheError, CacheUnavailableError } from './errors.ts';
+} from './options.ts';
 // The plugin
 export type { CacheExports, CachePluginOptions } from './plugin.ts';
 export { cache } from './plugin.ts';

@@ -1,5 +1,6 @@
 import { definePlugin, type PluginInstance } from '@framework/core';
-import { Cache, type CacheOptions } from './cache.ts';
+import { Cache } from './cache.ts';
+import type { CacheOptions } from './options.ts';
 import type { RedisClient } from './redis-connection.ts';
 
 /** What `app.use(cache(...))` adds: `app.cache`, `ctx.cache`, `app.redis` and the `redis` health check. */
