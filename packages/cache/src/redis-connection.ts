@@ -39,6 +39,11 @@ export type RedisConnectionOptions =
 export const REQUEST_PATH_DEFAULTS: RedisOptions = {
   commandTimeout: 250,
   enableOfflineQueue: false,
+  // ioredis's ready check sends INFO on every (re)connection; with no offline queue, a connection
+  // that drops between connecting and that INFO rejects it as an unhandled promise (seen when
+  // Redis was killed mid-reconnect), which crashes a Node process by default. Without it, a Redis
+  // still loading its data answers LOADING errors: misses, like any other failure.
+  enableReadyCheck: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 5_000,
   retryStrategy: (times: number) => Math.min(times * 100, 2_000),

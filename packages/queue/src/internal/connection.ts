@@ -27,6 +27,9 @@ export function isClient(value: unknown): value is Redis | Cluster {
 export function openConnections(source: RedisSource): { producer: Redis | Cluster; worker: () => Redis | Cluster } {
   const producerOptions: RedisOptions = {
     enableOfflineQueue: false,
+    // No INFO ready check: with no offline queue, a connection dropping mid-handshake rejects it
+    // as an unhandled promise inside ioredis (see @framework/cache's REQUEST_PATH_DEFAULTS).
+    enableReadyCheck: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 2_000,
     retryStrategy: (times: number) => Math.min(times * 100, 2_000),
