@@ -3,10 +3,10 @@ import { createApp, rateLimit, storeContract } from '@framework/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRateLimitStore } from '../src/rate-limit-store.ts';
 import { createRedis, whenReady } from '../src/redis.ts';
-import { REDIS_URL } from './helpers.ts';
+import { TEST_REDIS } from './helpers.ts';
 
 describe("RedisRateLimitStore passes core's RateLimitStore contract", () => {
-  const redis = createRedis(REDIS_URL);
+  const redis = createRedis(TEST_REDIS);
   beforeAll(() => whenReady(redis, 5_000));
   for (const { name, run } of storeContract(() => new RedisRateLimitStore(redis, { prefix: `rl:${randomUUID()}:` }))) {
     it(name, run);
@@ -17,7 +17,7 @@ describe("RedisRateLimitStore passes core's RateLimitStore contract", () => {
 describe('rate limiting across app instances (RL-02)', () => {
   it('200 concurrent requests across 4 instances sharing Redis: exactly 100 succeed', async () => {
     const prefix = `rl:${randomUUID()}:`;
-    const connections = Array.from({ length: 4 }, () => createRedis(REDIS_URL));
+    const connections = Array.from({ length: 4 }, () => createRedis(TEST_REDIS));
     await Promise.all(connections.map((redis) => whenReady(redis, 5_000)));
     const apps = connections.map((redis) =>
       createApp({ logger: false })

@@ -2,7 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { Cache } from '../src/index.ts';
 import { createRedis, REQUEST_PATH_DEFAULTS, whenReady } from '../src/redis.ts';
-import { REDIS_URL, recordingLogger } from './helpers.ts';
+import { REDIS_URL, recordingLogger, TEST_REDIS } from './helpers.ts';
 
 describe('createRedis', () => {
   it('opens a URL with the request-path defaults, and options passed win', async () => {
@@ -55,7 +55,7 @@ describe('createRedis', () => {
 
   it('closing its own connection is not logged as an outage', async () => {
     const logger = recordingLogger();
-    const cache = new Cache({ redis: REDIS_URL, env: {}, logger });
+    const cache = new Cache({ redis: TEST_REDIS, env: {}, logger });
     expect(await cache.ready()).toBe(true);
     await cache.close();
     expect(cache.redis?.status).toBe('end');
