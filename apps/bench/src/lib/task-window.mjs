@@ -1,10 +1,10 @@
-// How much of the benchmark cores other processes used during a block, from /proc/stat (the same
-// accounting as the cache benchmark's): like lib/cpu.mjs's cpuWindow, but counting only the time
-// charged to tasks (user, nice, system). The loopback traffic between the contenders and Redis is
-// processed in softirq context, which the kernel charges to no process, and would otherwise show
-// as "others".
+// How much of the benchmark cores other processes used during a block, from /proc/stat, for the
+// cache and queue benchmarks. Like lib/cpu.mjs's cpuWindow, but counting only the time charged to
+// tasks (user, nice, system): the loopback traffic between the contenders and Redis is processed
+// in softirq context, which the kernel charges to no process (about a quarter of a core here
+// during the cache benchmark's Redis part), and would otherwise show as "others".
 import { readFileSync } from 'node:fs';
-import { selfTicks } from '../lib/cpu.mjs';
+import { selfTicks } from './cpu.mjs';
 
 function taskTicks(cores) {
   let text;
