@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@framework/core';
+import { createLogger, type Logger } from '@framework/core';
 import { Cluster } from 'ioredis';
 import { CacheError, CacheUnavailableError } from './errors.ts';
 import { escapeGlob } from './internal/glob.ts';
@@ -50,7 +50,7 @@ export class Cache {
     this.ttl = seconds(options.ttl ?? 3600, 'ttl');
     this.strict = options.strict ?? false;
     this.lockMs = seconds(options.lockTimeout ?? 10, 'lockTimeout');
-    this.logger = options.logger ?? stderrLogger;
+    this.logger = options.logger ?? createLogger();
     const env = options.env ?? process.env;
     const connection = options.redis ?? (env.REDIS_URL || undefined);
     const wantsRedis = options.tiers !== undefined || options.store === 'redis';
@@ -545,8 +545,3 @@ function seconds(value: number, option: string): number {
 function argumentsKey(args: readonly unknown[]): string {
   return JSON.stringify(args, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
 }
-
-const stderrLogger: Pick<Logger, 'warn' | 'info'> = {
-  warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message, ...fields })}\n`),
-  info: (message, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', msg: message, ...fields })}\n`),
-};

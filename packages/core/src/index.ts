@@ -15,7 +15,6 @@ export type {
   RouteMethod,
 } from './app.ts';
 export { createApp } from './app.ts';
-
 // Context, replies and cookies
 export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
@@ -41,6 +40,7 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
+export { createLogger } from './internal/logger.ts';
 export type {
   PluginCommand,
   PluginDefinition,

@@ -1,4 +1,4 @@
-import type { InferInput, InferOutput, Logger } from '@framework/core';
+import { createLogger, type InferInput, type InferOutput, type Logger } from '@framework/core';
 import { QueueError } from './errors.ts';
 import { InlineQueue } from './inline-queue.ts';
 import { RedisQueue } from './redis-queue.ts';
@@ -51,7 +51,7 @@ export function createQueue(name: string, options: CreateQueueOptions<JobSchemas
       `Queue name ${JSON.stringify(name)} is not valid; use letters, digits, '_', '-' or '.', e.g. 'emails'.`,
     );
   }
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? createLogger();
   const env = options.env ?? process.env;
   const source = options.redis ?? (env.REDIS_URL || undefined);
   const store = options.store ?? (source === undefined ? 'inline' : 'redis');
@@ -69,8 +69,3 @@ export function createQueue(name: string, options: CreateQueueOptions<JobSchemas
   }
   return new InlineQueue(name, options, logger);
 }
-
-const stderrLogger: Pick<Logger, 'warn' | 'error'> = {
-  warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message, ...fields })}\n`),
-  error: (message, fields) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...fields })}\n`),
-};

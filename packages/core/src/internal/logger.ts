@@ -37,7 +37,17 @@ const jsonLines: Logger = {
   error: (message, fields) => line('error', message, fields),
 };
 
-export function createLogger(option: Logger | false | undefined): Logger {
+/**
+ * The logger `createApp({ logger })` uses: the given one, a silent one for `false`, else JSON lines
+ * on stderr (info and up). Packages that log outside an app use it for the same default.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger(options.logger);
+ * logger.warn('Redis connection lost', { error: 'ECONNREFUSED' });
+ * ```
+ */
+export function createLogger(option?: Logger | false): Logger {
   if (option === false) return silent;
   return option ?? jsonLines;
 }
