@@ -311,10 +311,10 @@ export class Cache {
     this.counters.hits++;
     if (entry.freshUntil !== Number.POSITIVE_INFINITY && entry.freshUntil <= Date.now()) {
       this.flight(`${fullKey}#refresh`, () => this.refresh(key, fn, options)).catch((error: unknown) => {
-        this.logger.warn('a stale-while-revalidate refresh failed; the stale value stays until it expires', {
-          key,
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.logger.warn(
+          { key, err: error },
+          'a stale-while-revalidate refresh failed; the stale value stays until it expires',
+        );
       });
     }
     return entry.value as T;
@@ -506,11 +506,10 @@ export class Cache {
       this.suppressed++;
       return;
     }
-    this.logger.warn(`cache ${operation} failed; served as a miss (reads) or dropped (writes)`, {
-      store: this.store.kind,
-      error: error instanceof Error ? error.message : String(error),
-      suppressed: this.suppressed,
-    });
+    this.logger.warn(
+      { store: this.store.kind, err: error, suppressed: this.suppressed },
+      `cache ${operation} failed; served as a miss (reads) or dropped (writes)`,
+    );
     this.lastLog = now;
     this.suppressed = 0;
   }

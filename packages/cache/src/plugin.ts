@@ -51,7 +51,7 @@ export function cache(options: CachePluginOptions = {}): PluginInstance<CacheExp
       app.onClose(() => instance.close());
       const redis = instance.redis;
       if (redis !== undefined && !(await instance.ready(settings.connectTimeout ?? 5_000))) {
-        app.logger.warn('Redis is not reachable yet; the app starts and the cache serves misses until it is', {});
+        app.logger.warn({}, 'Redis is not reachable yet; the app starts and the cache serves misses until it is');
       }
       const health: CacheExports['health'] = redis === undefined ? {} : { redis: () => redis.ping() };
       return { decorate: { cache: instance, redis }, context: { cache: () => instance }, health };

@@ -105,9 +105,10 @@ export function watchConnection(client: RedisClient, logger?: Pick<Logger, 'warn
   const lost = (error?: Error) => {
     if (down) return;
     down = true;
-    logger?.warn('Redis connection lost; the cache serves misses until it is back (reconnecting)', {
-      error: error?.message ?? 'connection closed',
-    });
+    logger?.warn(
+      { err: error ?? new Error('connection closed') },
+      'Redis connection lost; the cache serves misses until it is back (reconnecting)',
+    );
   };
   const onError = (error: Error) => lost(error);
   const onClose = () => {
@@ -118,7 +119,7 @@ export function watchConnection(client: RedisClient, logger?: Pick<Logger, 'warn
     ready = true;
     if (!down) return;
     down = false;
-    logger?.info('Redis connection is back');
+    logger?.info({}, 'Redis connection is back');
   };
   client.on('error', onError);
   client.on('close', onClose);

@@ -25,8 +25,8 @@ export function recordingLogger() {
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   return {
     lines,
-    warn: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'warn', message, fields }),
-    info: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'info', message, fields }),
+    warn: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'warn', message, fields }),
+    info: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'info', message, fields }),
   };
 }
 

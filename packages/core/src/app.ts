@@ -7,9 +7,11 @@ import {
   type Hooks,
   type Logger,
   ownerScope,
+  type ProductionDefault,
   type RouteRecord,
   type Scope,
 } from './internal/core.ts';
+import { checkOptions, type KnownOptions } from './options.ts';
 import { isPlugin, type PluginCommand, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
 import { type CsrfOptions, configureCsrf, setupCsrf } from './security/csrf.ts';
@@ -29,7 +31,7 @@ import type {
   RouteSchema,
 } from './types.ts';
 
-export type { Logger } from './internal/core.ts';
+export type { Logger, ProductionDefault } from './internal/core.ts';
 
 /**
  * Options for `createApp()`. Every one has a safe default.
@@ -153,6 +155,7 @@ export interface HookTypes<C> {
   onRequest: RequestHook<C>;
   onResponse: ResponseHook<C>;
   onError: ErrorHook<C>;
+  onReady: () => unknown;
   onStart: (address: ServerAddress) => unknown;
   onClose: () => unknown;
 }
@@ -251,6 +254,23 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   hook<K extends keyof HookTypes<C>>(name: K, hook: HookTypes<C>[K]): App<D, C, RO, Prefix>;
   /** Reconfigures the app's CSRF protection (spec §3.4) before it starts; turns it on after `csrf: false`. */
   csrf(options?: CsrfOptions): App<D, C, RO, Prefix>;
+  /**
+   * Adds start-up work that `ready()` (and so `start()`) awaits after every plugin's setup and
+   * before routes compile: waiting for a connection, warming a cache. A rejection fails the start.
+   * Plugins use it to keep `setup` synchronous, so their decorations exist right after `use()`.
+   */
+  onReady(hook: () => unknown): App<D, C, RO, Prefix>;
+  /**
+   * Tells the app that a plugin fell back to a development default (an embedded database folder,
+   * the in-process job driver, a per-process key). In production (`NODE_ENV=production`) start-up
+   * logs each one once, loudly; with `createApp({ strict: true })` (or `FRAMEWORK_STRICT=1`) it
+   * refuses to start, listing them. Outside production it does nothing.
+   */
+  productionDefault(entry: ProductionDefault): App<D, C, RO, Prefix>;
+  /** `NODE_ENV`, or `'development'` when it is not set. */
+  readonly env: string;
+  /** Whether strict mode is on (`createApp({ strict })`, else `FRAMEWORK_STRICT=1`). */
+  readonly strict: boolean;
   /** Adds a hook run when the server has started. */
   onStart(hook: (address: ServerAddress) => unknown): App<D, C, RO, Prefix>;
   /** Adds a hook run when the app stops, after in-flight requests finished (close pools here). */
@@ -419,6 +439,8 @@ class AppView {
         ownerScope(this.scope).hooks[name].push(hook as never);
         this.core.invalidate();
         return this;
+      case 'onReady':
+        return this.onReady(hook as never);
       case 'onStart':
         return this.onStart(hook as never);
       case 'onClose':
@@ -426,7 +448,7 @@ class AppView {
       default:
         throw new FrameworkError(
           'FW_ERR_PLUGIN_INVALID',
-          `Unknown hook ${JSON.stringify(name)}; use onRequest, onResponse, onError, onStart or onClose.`,
+          `Unknown hook ${JSON.stringify(name)}; use onRequest, onResponse, onError, onReady, onStart or onClose.`,
         );
     }
   }
@@ -434,6 +456,30 @@ class AppView {
   csrf(options: CsrfOptions = {}): this {
     configureCsrf(this.core, options);
     return this;
+  }
+
+  onReady(hook: () => unknown): this {
+    if (typeof hook !== 'function') {
+      throw new FrameworkError(
+        'FW_ERR_PLUGIN_INVALID',
+        'app.onReady() takes a function: app.onReady(async () => {...}).',
+      );
+    }
+    this.core.readyHooks.push(hook);
+    return this;
+  }
+
+  productionDefault(entry: ProductionDefault): this {
+    this.core.productionDefaults.push({ what: entry.what, fix: entry.fix });
+    return this;
+  }
+
+  get env(): string {
+    return this.core.env;
+  }
+
+  get strict(): boolean {
+    return this.core.strict;
   }
 
   onStart(hook: (address: ServerAddress) => unknown): this {
@@ -481,7 +527,7 @@ class AppView {
       try {
         await hook();
       } catch (error) {
-        this.core.logger.error('an onClose hook failed', { error });
+        this.core.logger.error({ err: error }, 'an onClose hook failed');
       }
     }
   }
@@ -559,6 +605,35 @@ function joinPath(prefix: string, path: string): string {
   return prefix + path;
 }
 
+const APP_OPTIONS: KnownOptions<AppOptions> = {
+  bodyLimit: true,
+  cookies: true,
+  logger: true,
+  exposeErrors: true,
+  validateResponses: true,
+  ignoreTrailingSlash: true,
+  maxParamLength: true,
+  server: true,
+  security: true,
+  trustProxy: true,
+  query: true,
+  strictPaths: true,
+  redirect: true,
+  uploads: true,
+  strict: true,
+  csrf: true,
+};
+
+const SERVER_OPTIONS: KnownOptions<NonNullable<AppOptions['server']>> = {
+  headersTimeout: true,
+  requestTimeout: true,
+  keepAliveTimeout: true,
+  maxHeaderSize: true,
+  maxHeadersCount: true,
+  maxUrlLength: true,
+  shutdownTimeout: true,
+};
+
 /**
  * Creates an app. Every option has a safe default; see `AppOptions`.
  *
@@ -575,6 +650,21 @@ function joinPath(prefix: string, path: string): string {
  * ```
  */
 export function createApp(options: AppOptions = {}): App {
+  checkOptions('createApp()', options, APP_OPTIONS);
+  checkOptions('createApp({ cookies })', options.cookies, { secret: true });
+  checkOptions('createApp({ server })', options.server, SERVER_OPTIONS);
+  checkOptions('createApp({ redirect })', options.redirect, { allowedHosts: true });
+  checkOptions('createApp({ query })', options.query, {
+    maxParams: true,
+    maxArrayLength: true,
+    dropPrototypeKeys: true,
+  });
+  checkOptions('createApp({ uploads })', options.uploads, {
+    scanner: true,
+    onDetection: true,
+    failOpen: true,
+    tmpDir: true,
+  });
   const core = createCore(options);
   setupCsrf(core, options.csrf);
   const view = new AppView(core, core.rootScope);

@@ -423,6 +423,11 @@ export const ERROR_CODES = {
   FW_ERR_MALWARE_DETECTED: 'The malware scanner flagged an uploaded file (422).',
   FW_ERR_SCANNER_UNAVAILABLE: 'The malware scanner failed or was unreachable, so the upload was refused (503).',
   FW_ERR_INVALID_OPTION: 'An option passed to the app or a plugin has an invalid value.',
+  FW_ERR_DEPENDENCY_UNAVAILABLE:
+    'A dependency (Redis, PostgreSQL) is not answering and its circuit breaker is open (503 with Retry-After).',
+  FW_ERR_UNKNOWN_OPTION: 'An options object has a key the app or plugin does not know (usually a typo).',
+  FW_ERR_PRODUCTION_DEFAULT:
+    'In production with strict mode, a plugin would fall back to a development default (embedded database, inline jobs, per-process key).',
   FW_ERR_RATE_LIMITED:
     'The client sent too many requests or is blocked for a while (answered with 429 and Retry-After).',
   FW_ERR_CAPTCHA_REQUIRED: 'Too many failed attempts: the client must complete a challenge before trying again (429).',

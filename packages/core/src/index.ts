@@ -8,6 +8,7 @@ export type {
   HealthReport,
   HookTypes,
   Logger,
+  ProductionDefault,
   RequestHook,
   ResponseHook,
   RouteDefinition,
@@ -15,6 +16,9 @@ export type {
   RouteMethod,
 } from './app.ts';
 export { createApp } from './app.ts';
+// Dependencies: the circuit breaker
+export type { Breaker, BreakerOptions, BreakerState } from './breaker.ts';
+export { createBreaker } from './breaker.ts';
 // Context, replies and cookies
 export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
@@ -40,7 +44,11 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
+export type { LogFields } from './internal/logger.ts';
 export { createLogger } from './internal/logger.ts';
+// Options
+export type { KnownOptions } from './options.ts';
+export { checkOptions } from './options.ts';
 export type {
   PluginCommand,
   PluginDefinition,

@@ -307,8 +307,8 @@ describe('errors', () => {
       debug() {},
       info() {},
       warn() {},
-      error: (message: string, fields?: Record<string, unknown>) =>
-        lines.push(`${message} ${(fields?.error as Error | undefined)?.message}`),
+      error: (fields: Record<string, unknown>, message: string) =>
+        lines.push(`${message} ${(fields.err as Error | undefined)?.message}`),
     };
     const app = createApp({ logger });
     app.get('/boom', () => {

@@ -283,7 +283,7 @@ describe('graceful shutdown', () => {
   it('destroys connections still busy at the shutdown deadline', async () => {
     const warnings: string[] = [];
     const app = createApp({
-      logger: { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} },
+      logger: { debug() {}, info() {}, warn: (_fields, message) => warnings.push(message), error() {} },
       server: { shutdownTimeout: 200 },
     });
     app.get('/hang', () => new Promise(() => {}));

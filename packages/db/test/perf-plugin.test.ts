@@ -12,7 +12,7 @@ describe.each(TARGETS)('N+1 detection per request through the plugin on %s', (ta
 
   async function app(detectNPlusOne: boolean) {
     const warnings: string[] = [];
-    const logger = { warn: (message: string) => warnings.push(message) };
+    const logger = { warn: (_fields: unknown, message: string) => warnings.push(message) };
     const instance = createApp({ logger: false }).use(
       database({
         driver: target,

@@ -21,7 +21,7 @@ function collector() {
   const logged: Logged[] = [];
   return {
     logged,
-    logger: { warn: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }) },
+    logger: { warn: (fields: Record<string, unknown>, message: string) => logged.push({ message, fields }) },
   };
 }
 

@@ -333,8 +333,8 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
     clearTimeout(timer);
     if (outcome === 'timeout') {
       this.logger.warn(
+        { queue: this.name, running: this.running.size },
         `queue "${this.name}": ${this.running.size} job(s) still running after ${timeout} ms; closing anyway (the inline queue keeps nothing: they will not run again)`,
-        {},
       );
     }
   }
@@ -591,7 +591,10 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
     if (entry.scheduler !== undefined) this.scheduleNext(entry, now);
     const run: Promise<void> = this.execute(entry)
       .catch((error: unknown) =>
-        this.logger.error(`queue "${this.name}": job ${entry.id} could not be settled`, { error: message(error) }),
+        this.logger.error(
+          { err: error, queue: this.name, jobId: entry.id },
+          `queue "${this.name}": job ${entry.id} could not be settled`,
+        ),
       )
       .finally(() => {
         this.running.delete(run);

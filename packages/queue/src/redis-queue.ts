@@ -80,7 +80,9 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     this.makeWorkerConnection = connections.worker;
     this.prefix = options.prefix ?? 'queue';
     this.bull = new BullQueue(name, { connection: this.producer, prefix: this.prefix });
-    this.bull.on('error', (error: Error) => this.logger.warn(`queue "${name}": ${error.message}`, {}));
+    this.bull.on('error', (error: Error) =>
+      this.logger.warn({ err: error, queue: name }, `queue "${name}": ${error.message}`),
+    );
   }
 
   async add<K extends keyof In & string>(name: K, data: In[K], options: JobOptions = {}): Promise<string> {
@@ -155,7 +157,9 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     if (stalledInterval !== undefined) settings.stalledInterval = stalledInterval;
     if (maxStalledCount !== undefined) settings.maxStalledCount = maxStalledCount;
     const worker = new Worker(this.name, (job) => this.run(job), settings);
-    worker.on('error', (error: Error) => this.logger.warn(`queue "${this.name}" worker: ${error.message}`, {}));
+    worker.on('error', (error: Error) =>
+      this.logger.warn({ err: error, queue: this.name }, `queue "${this.name}" worker: ${error.message}`),
+    );
     worker.on('completed', (job, result) =>
       runHook(this.logger, this.name, 'onComplete', () => this.options.hooks?.onComplete?.(toJob(job, 0), result)),
     );
@@ -261,8 +265,8 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
       clearTimeout(timer);
       if (outcome === 'timeout') {
         this.logger.warn(
+          { queue: this.name },
           `queue "${this.name}": jobs still running after ${timeout} ms; closing anyway (they will be picked up again as stalled)`,
-          {},
         );
         await worker.close(true);
       }
@@ -338,9 +342,10 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
       .then(
         (last) => this.openEvents(connection, last[0]?.[0] ?? '0-0'),
         (error: unknown) => {
-          this.logger.warn(`queue "${this.name}": could not read the event stream; listening from now on`, {
-            error: error instanceof Error ? error.message : String(error),
-          });
+          this.logger.warn(
+            { err: error, queue: this.name },
+            `queue "${this.name}": could not read the event stream; listening from now on`,
+          );
           return this.openEvents(connection, '$');
         },
       );
@@ -348,7 +353,9 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
 
   private openEvents(connection: Redis | Cluster, lastEventId: string): QueueEvents {
     const events = new QueueEvents(this.name, { connection, prefix: this.prefix, lastEventId });
-    events.on('error', (error: Error) => this.logger.warn(`queue "${this.name}" events: ${error.message}`, {}));
+    events.on('error', (error: Error) =>
+      this.logger.warn({ err: error, queue: this.name }, `queue "${this.name}" events: ${error.message}`),
+    );
     events.on('added', ({ jobId, name }) => this.emitter.emit({ type: 'added', jobId, name }));
     events.on('active', ({ jobId }) => this.emitter.emit({ type: 'active', jobId }));
     events.on('progress', ({ jobId, data }) => this.emitter.emit({ type: 'progress', jobId, progress: data }));

@@ -22,8 +22,8 @@ export function recordingLogger() {
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   return {
     lines,
-    warn: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'warn', message, fields }),
-    error: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'error', message, fields }),
+    warn: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'warn', message, fields }),
+    error: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'error', message, fields }),
   };
 }
 

@@ -76,9 +76,10 @@ export class TieredStore implements CacheStore {
     this.subscribed = subscriber.subscribe(channel).then(
       () => undefined,
       (error: unknown) => {
-        options.logger?.warn('could not subscribe to cache evictions; the memory tier may serve stale entries', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        options.logger?.warn(
+          { err: error },
+          'could not subscribe to cache evictions; the memory tier may serve stale entries',
+        );
       },
     );
   }

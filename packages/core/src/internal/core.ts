@@ -74,6 +74,21 @@ export interface AppOptions {
   redirect?: { allowedHosts?: readonly string[] };
   /** File uploads: the malware scanner, what to do on a detection, the temporary directory. */
   uploads?: UploadOptions;
+  /**
+   * Refuse to start in production (`NODE_ENV=production`) when a plugin would fall back to a
+   * development default: an embedded database folder, jobs on the in-process driver, a per-process
+   * signing key. Without it each such default is logged once, loudly, at start-up. Default: the
+   * `FRAMEWORK_STRICT` environment variable (`1` or `true`), else false.
+   */
+  strict?: boolean;
+}
+
+/** A development default a plugin fell back to (`app.productionDefault()`). */
+export interface ProductionDefault {
+  /** What the plugin does, e.g. `@framework/db stores data in the PGlite folder .data/pglite`. */
+  readonly what: string;
+  /** What to write instead, e.g. `Set DATABASE_URL=postgres://user:password@host:5432/app`. */
+  readonly fix: string;
 }
 
 export interface Hooks {
@@ -189,6 +204,14 @@ export class AppCore {
   notFoundHandler: ((ctx: never) => unknown) | undefined;
   readonly startHooks: Array<(address: ServerAddress) => unknown> = [];
   readonly closeHooks: Array<() => unknown> = [];
+  /** Start-up work plugins registered with `app.onReady()`, awaited by `ready()` in order. */
+  readonly readyHooks: Array<() => unknown> = [];
+  /** Development defaults plugins fell back to; reported (or refused in strict mode) by `ready()` in production. */
+  readonly productionDefaults: ProductionDefault[] = [];
+  /** `NODE_ENV`, or `development` when it is not set. */
+  readonly env: string;
+  readonly strict: boolean;
+  private reportedDefaults = 0;
   readonly guards: RequestGuard[] = [];
   /** Health checks contributed by plugins, by name. */
   readonly healthChecks = new Map<string, () => Promise<unknown>>();
@@ -226,6 +249,9 @@ export class AppCore {
     };
     this.logger = createLogger(options.logger);
     const env = process.env.NODE_ENV;
+    this.env = env === undefined || env === '' ? 'development' : env;
+    const strictEnv = process.env.FRAMEWORK_STRICT;
+    this.strict = options.strict ?? (strictEnv === '1' || strictEnv === 'true');
     this.exposeErrors = options.exposeErrors ?? (env === 'development' || env === 'test');
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
@@ -350,6 +376,13 @@ export class AppCore {
       const batch = this.pending.splice(0);
       await Promise.all(batch);
     }
+    // Ready hooks run once each, in registration order; one may register plugins (pending) or more hooks.
+    while (this.readyHooks.length > 0) {
+      const hook = this.readyHooks.shift()!;
+      await hook();
+      while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+    }
+    this.checkProductionDefaults();
     for (const plugin of this.plugins) {
       for (const dependency of plugin.dependencies) {
         if (!plugin.before.has(dependency)) {
@@ -365,6 +398,32 @@ export class AppCore {
     }
     this.compile();
     this.isReady = true;
+  }
+
+  /**
+   * In production, each development default a plugin fell back to is logged once (warn) or, in
+   * strict mode, refused with one error that lists them all. Outside production they are fine.
+   */
+  private checkProductionDefaults(): void {
+    if (this.env !== 'production' || this.reportedDefaults === this.productionDefaults.length) return;
+    const fresh = this.productionDefaults.slice(this.reportedDefaults);
+    if (this.strict) {
+      throw new FrameworkError(
+        'FW_ERR_PRODUCTION_DEFAULT',
+        `Refusing to start in production (strict mode) with development defaults:\n${fresh
+          .map((entry) => `- ${entry.what}. ${entry.fix}.`)
+          .join(
+            '\n',
+          )}\nConfigure each of them, or turn strict mode off (createApp({ strict: false }), FRAMEWORK_STRICT unset).`,
+      );
+    }
+    for (const entry of fresh) {
+      this.logger.warn(
+        { what: entry.what, fix: entry.fix },
+        `PRODUCTION WARNING: ${entry.what}. ${entry.fix}. (createApp({ strict: true }) or FRAMEWORK_STRICT=1 refuses to start like this.)`,
+      );
+    }
+    this.reportedDefaults = this.productionDefaults.length;
   }
 
   private compile(): void {
@@ -640,7 +699,7 @@ export class AppCore {
         const replaced = await hook(ctx, current);
         if (isReply(replaced)) current = replaced;
       } catch (error) {
-        this.logger.error('an onResponse hook failed; the reply is sent as it was', { error });
+        this.logger.error({ err: error }, 'an onResponse hook failed; the reply is sent as it was');
       }
     }
     if (this.security.nonce !== undefined) applyNonce(current, this.security, ctx.cspNonce);
@@ -652,7 +711,7 @@ export class AppCore {
       try {
         await observer(error, ctx);
       } catch (hookError) {
-        this.logger.error('an onError hook failed', { error: hookError });
+        this.logger.error({ err: hookError }, 'an onError hook failed');
       }
     }
     let current = error;
@@ -673,14 +732,14 @@ export class AppCore {
   problem(error: unknown, ctx: RequestContext | undefined): Reply {
     const headers: ReplyHeaders = { 'content-type': PROBLEM_TYPE };
     if (isHttpError(error)) {
-      if (error.status >= 500) this.logger.error(error.message, { error, method: ctx?.method, path: ctx?.path });
+      if (error.status >= 500) this.logger.error({ err: error, method: ctx?.method, path: ctx?.path }, error.message);
       for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
       const title = STATUS_TEXT[error.status] ?? 'Error';
       const detail = error.expose || this.exposeErrors ? error.message : title;
       const body = { type: 'about:blank', title, status: error.status, detail, code: error.code, ...error.details };
       return new Reply(error.status, headers, JSON.stringify(body));
     }
-    this.logger.error('unhandled error in a request', { error, method: ctx?.method, path: ctx?.path });
+    this.logger.error({ err: error, method: ctx?.method, path: ctx?.path }, 'unhandled error in a request');
     const body: Record<string, unknown> = {
       type: 'about:blank',
       title: STATUS_TEXT[500],

@@ -244,6 +244,7 @@ function install(core: AppCore, state: CsrfState): void {
   core.startHooks.push(() => {
     if (state.config !== undefined && core.runtime.cookieKeys.length === 0 && process.env.NODE_ENV === 'production') {
       core.logger.warn(
+        {},
         'CSRF tokens are signed with a random per-process key because no cookie secret is set: they will not ' +
           'survive a restart or work across instances. Set createApp({ cookies: { secret } }).',
       );

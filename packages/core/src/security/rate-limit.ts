@@ -247,10 +247,10 @@ class Limiter implements RateLimiter {
     const now = Date.now();
     if (now - this.lastLog < LOG_INTERVAL) return;
     this.logger.error(
+      { err: failure.cause, failures: this.unlogged },
       this.options.failClosed === true
         ? 'The rate-limit store failed; requests are answered 503 (failClosed). Check the store.'
         : 'The rate-limit store failed; requests are served without limits (fail open). Check the store.',
-      { error: failure.cause, failures: this.unlogged },
     );
     this.lastLog = now;
     this.unlogged = 0;
@@ -342,7 +342,7 @@ class Limiter implements RateLimiter {
       fail: (options = {}) => record((client) => this.guard.fail(client, options)),
       succeed: (options = {}) => record((client) => this.guard.succeed(client, options)),
       flag: (reason) => {
-        this.logger.debug('suspicious request flagged', { reason, method: ctx.method, path: ctx.path });
+        this.logger.debug({ reason, method: ctx.method, path: ctx.path }, 'suspicious request flagged');
         return record((client) => this.guard.flag(client, false));
       },
     };

@@ -178,10 +178,10 @@ function flagRateLimit(ctx: object, log: Logger): void {
   try {
     const result: unknown = limiter.flag('injection');
     if (result instanceof Promise) {
-      result.catch((error: unknown) => log.error('sanitizer: rateLimit.flag() failed', { error }));
+      result.catch((error: unknown) => log.error({ err: error }, 'sanitizer: rateLimit.flag() failed'));
     }
   } catch (error) {
-    log.error('sanitizer: rateLimit.flag() failed', { error });
+    log.error({ err: error }, 'sanitizer: rateLimit.flag() failed');
   }
 }
 
@@ -241,13 +241,16 @@ export const sanitizer = definePlugin({
           report.findings.push(...findings);
           report.flagged = true;
           const log = options.logger ?? (ctx instanceof RequestContext ? ctx.runtime.logger : SILENT);
-          log.warn('sanitizer: suspicious input', {
-            method: ctx.method,
-            path: ctx.path.length > SAMPLE ? `${ctx.path.slice(0, SAMPLE)}...` : ctx.path,
-            ip: ctx.ip,
-            mode,
-            findings: findings.slice(0, 10).map(({ field, pattern, sample }) => ({ field, pattern, sample })),
-          });
+          log.warn(
+            {
+              method: ctx.method,
+              path: ctx.path.length > SAMPLE ? `${ctx.path.slice(0, SAMPLE)}...` : ctx.path,
+              ip: ctx.ip,
+              mode,
+              findings: findings.slice(0, 10).map(({ field, pattern, sample }) => ({ field, pattern, sample })),
+            },
+            'sanitizer: suspicious input',
+          );
           flagRateLimit(ctx, log);
           if (mode === 'reject') {
             const first = findings[0]!;

@@ -175,7 +175,7 @@ function writeHead(res: ServerResponse, reply: Reply, log: AppCore['logger']): b
     res.writeHead(reply.status, reply.headers);
     return true;
   } catch (error) {
-    log.error('a reply had an invalid status or header and was not sent; the connection was closed', { error });
+    log.error({ err: error }, 'a reply had an invalid status or header and was not sent; the connection was closed');
     res.destroy();
     return false;
   }
@@ -224,7 +224,7 @@ export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Rep
     return;
   }
   writeStream(res, body).catch((error: unknown) => {
-    log.error('a streamed response failed after its headers were sent; the connection was closed', { error });
+    log.error({ err: error }, 'a streamed response failed after its headers were sent; the connection was closed');
     res.destroy();
   });
 }
@@ -315,6 +315,7 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
             closing = true;
             const timer = setTimeout(() => {
               core.logger.warn(
+                { shutdownTimeout: limits.shutdownTimeout },
                 `shutdown deadline of ${limits.shutdownTimeout} ms reached; closing remaining connections`,
               );
               server.closeAllConnections();

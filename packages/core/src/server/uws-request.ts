@@ -388,7 +388,7 @@ export class UwsRequest implements ServerRequest {
         try {
           listener();
         } catch (error) {
-          this.state.core.logger.error('an abort listener failed', { error });
+          this.state.core.logger.error({ err: error }, 'an abort listener failed');
         }
       }
     }
@@ -444,7 +444,7 @@ export class UwsRequest implements ServerRequest {
         ),
       );
     } catch (error) {
-      this.state.core.logger.error('a reply could not be written; the connection was closed', { error });
+      this.state.core.logger.error({ err: error }, 'a reply could not be written; the connection was closed');
       discard(reply.body);
       this.close();
     }
@@ -487,10 +487,8 @@ export class UwsRequest implements ServerRequest {
     const stream = length === undefined ? this.streamChunked(body) : this.streamKnownLength(body, length);
     stream.catch((error: unknown) => {
       this.state.core.logger.error(
+        { err: error },
         'a streamed response failed after its headers were sent; the connection was closed',
-        {
-          error,
-        },
       );
       this.close();
     });
@@ -612,7 +610,10 @@ export class UwsRequest implements ServerRequest {
     }
     if (this.done) return;
     // The source ended before the declared Content-Length: the framing cannot be completed.
-    this.state.core.logger.error(`a streamed response ended before its declared ${total}-byte Content-Length`);
+    this.state.core.logger.error(
+      { contentLength: total },
+      `a streamed response ended before its declared ${total}-byte Content-Length`,
+    );
     this.close();
   }
 }

@@ -93,7 +93,10 @@ export async function startUwsServer(
   const loaded = await loadUws(core.limits);
   if (!loaded.ok) {
     if (driver === 'uws') throw new FrameworkError('FW_ERR_SERVER_DRIVER', cannotLoad(loaded.reason));
-    core.logger.warn(`driver 'auto': uWebSockets.js cannot be used (${loaded.reason}); serving with node:http instead`);
+    core.logger.warn(
+      { reason: loaded.reason },
+      `driver 'auto': uWebSockets.js cannot be used (${loaded.reason}); serving with node:http instead`,
+    );
     return startNodeServer(core, options);
   }
   return listen(core, options, loaded.uws);
@@ -217,6 +220,7 @@ function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<R
             };
             const timer = setTimeout(() => {
               core.logger.warn(
+                { shutdownTimeout: limits.shutdownTimeout },
                 `shutdown deadline of ${limits.shutdownTimeout} ms reached; closing remaining connections`,
               );
               finish();

@@ -65,10 +65,10 @@ export async function scanFile(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (options.failOpen === true) {
-      logger.warn(`malware scanner failed; the file was accepted unscanned (failOpen): ${reason}`, { error });
+      logger.warn({ err: error }, `malware scanner failed; the file was accepted unscanned (failOpen): ${reason}`);
       return undefined;
     }
-    logger.error(`malware scanner failed; the upload was refused with 503: ${reason}`, { error });
+    logger.error({ err: error }, `malware scanner failed; the upload was refused with 503: ${reason}`);
     throw new HttpError(503, 'The uploaded file could not be scanned for malware right now; try again later.', {
       code: 'FW_ERR_SCANNER_UNAVAILABLE',
       headers: { 'retry-after': '30' },

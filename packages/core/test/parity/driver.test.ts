@@ -22,7 +22,9 @@ describe('choosing the driver where uWebSockets.js cannot load', () => {
 
   it("falls back to node:http for driver 'auto' with exactly one warning", async () => {
     const warnings: string[] = [];
-    const app = createApp({ logger: { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} } });
+    const app = createApp({
+      logger: { debug() {}, info() {}, warn: (_fields, message) => warnings.push(message), error() {} },
+    });
     app.get('/', () => ({ ok: true }));
     const { url } = await app.start({ port: 0, driver: 'auto' });
     try {

@@ -195,7 +195,7 @@ describe('CSRF protection (on by default)', () => {
 
   it('CF-05: token values never appear in logs or error responses', async () => {
     const lines: string[] = [];
-    const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const capture = (level: string) => (fields: Record<string, unknown>, message: string) => {
       lines.push(
         `${level} ${message} ${JSON.stringify(fields, (_key, value) => (value instanceof Error ? value.stack : value))}`,
       );
@@ -352,7 +352,7 @@ describe('CSRF on a real server', () => {
   it('warns once at start in production when tokens are signed with a per-process key', async () => {
     process.env.NODE_ENV = 'production';
     const warnings: string[] = [];
-    const logger: Logger = { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} };
+    const logger: Logger = { debug() {}, info() {}, warn: (_fields, message) => warnings.push(message), error() {} };
     const app = createApp({ logger });
     await app.start({ port: 0 });
     started.push(app);

@@ -252,7 +252,7 @@ describe('error responses in production (HD-08)', () => {
       debug() {},
       info() {},
       warn() {},
-      error: (message, fields) => errors.push(`${message} ${String((fields?.error as Error | undefined)?.message)}`),
+      error: (fields, message) => errors.push(`${message} ${String((fields.err as Error | undefined)?.message)}`),
     };
     const app = createApp({ logger, exposeErrors: false });
     app.get('/sql', () => {

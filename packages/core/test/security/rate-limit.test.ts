@@ -280,7 +280,10 @@ class BrokenStore implements RateLimitStore {
 describe('rateLimit: store failures (RL-06)', () => {
   function logSpy() {
     const errors: string[] = [];
-    return { errors, logger: { debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) } };
+    return {
+      errors,
+      logger: { debug() {}, info() {}, warn() {}, error: (_fields: unknown, message: string) => errors.push(message) },
+    };
   }
 
   it('fails open by default: requests are served, the failure is counted and logged once per interval', async () => {

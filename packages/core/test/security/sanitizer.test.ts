@@ -9,7 +9,7 @@ function recordingLogger(): { logger: Logger; warnings: Array<{ message: string;
   const warnings: Array<{ message: string; fields: unknown }> = [];
   return {
     warnings,
-    logger: { debug() {}, info() {}, warn: (message, fields) => warnings.push({ message, fields }), error() {} },
+    logger: { debug() {}, info() {}, warn: (fields, message) => warnings.push({ message, fields }), error() {} },
   };
 }
 

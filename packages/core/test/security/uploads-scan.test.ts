@@ -106,7 +106,7 @@ describe('uploads: malware scan', () => {
     const clamd = await fakeClamd();
     await new Promise((done) => servers.pop()!.close(done));
     const errors: string[] = [];
-    const logger: Logger = { ...silent, error: (message: string) => errors.push(message) };
+    const logger: Logger = { ...silent, error: (_fields: unknown, message: string) => errors.push(message) };
     const { app, calls } = makeApp({ scanner: clamav({ port: clamd.port, timeout: 2000 }) }, logger);
     const res = await send(app, 'hello');
     expect(res.status).toBe(503);
@@ -121,7 +121,7 @@ describe('uploads: malware scan', () => {
     const clamd = await fakeClamd();
     await new Promise((done) => servers.pop()!.close(done));
     const warnings: string[] = [];
-    const logger: Logger = { ...silent, warn: (message: string) => warnings.push(message) };
+    const logger: Logger = { ...silent, warn: (_fields: unknown, message: string) => warnings.push(message) };
     const { app } = makeApp({ scanner: clamav({ port: clamd.port }), failOpen: true }, logger);
     const res = await send(app, 'hello');
     expect(res.status).toBe(200);
@@ -132,7 +132,7 @@ describe('uploads: malware scan', () => {
   it("answers 503 when clamd replies 'INSTREAM size limit exceeded'", async () => {
     const clamd = await fakeClamd({ streamMaxLength: 100 * 1024 });
     const errors: string[] = [];
-    const logger: Logger = { ...silent, error: (message: string) => errors.push(message) };
+    const logger: Logger = { ...silent, error: (_fields: unknown, message: string) => errors.push(message) };
     const { app } = makeApp({ scanner: clamav({ port: clamd.port }) }, logger);
     const res = await send(app, Buffer.alloc(300 * 1024, 0x61));
     expect(res.status).toBe(503);

@@ -90,7 +90,7 @@ export class QueryCache extends Cache {
     try {
       value = await this.store.get(this.prefix + key);
     } catch (error) {
-      this.logger.warn('The query cache store failed to read; the query ran against the database.', { error });
+      this.logger.warn({ err: error }, 'The query cache store failed to read; the query ran against the database.');
     }
     const frame = frames.getStore();
     if (value === undefined) {
@@ -112,7 +112,7 @@ export class QueryCache extends Cache {
     try {
       await this.store.set(this.prefix + key, response, { ttl, tags });
     } catch (error) {
-      this.logger.warn('The query cache store failed to write; the result was not cached.', { error });
+      this.logger.warn({ err: error }, 'The query cache store failed to write; the result was not cached.');
     }
   }
 
@@ -138,8 +138,8 @@ export class QueryCache extends Cache {
       await this.store.invalidateTags(tags);
     } catch (error) {
       this.logger.warn(
+        { err: error, tags },
         `The query cache store failed to invalidate ${tags.join(', ')}; cached results may be stale until their TTL ends. Check the cache store's connection.`,
-        { error, tags },
       );
     }
   }

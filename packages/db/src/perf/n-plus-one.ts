@@ -100,8 +100,8 @@ export function nPlusOneDetector(
     const table = tableOf(event.sql) ?? 'the table';
     const callSite = trace()?.callSite;
     logger.warn(
-      `N+1 query detected: the same query on ${table} ran ${threshold} times in one request${callSite ? `, from ${callSite}` : ''}. Suggestion: ${suggestion(event.sql, table)}`,
       { sql: loggableSql(event.sql), table, count: threshold, callSite },
+      `N+1 query detected: the same query on ${table} ran ${threshold} times in one request${callSite ? `, from ${callSite}` : ''}. Suggestion: ${suggestion(event.sql, table)}`,
     );
   };
 }

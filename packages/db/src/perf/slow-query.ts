@@ -1,18 +1,17 @@
+import type { Logger } from '@framework/core';
 import { type Duration, toMilliseconds } from './duration.ts';
 import type { Reporter } from './statement-log.ts';
 
 /**
- * Where the slow-query log and the N+1 detector write. The app logger of @framework/core, pino and
- * `console` all fit.
+ * Where the slow-query log and the N+1 detector write: anything with a pino-style `warn(fields,
+ * message)`, such as the app's logger (`app.logger`) or a pino logger.
  *
  * @example
  * ```ts
- * const logger: PerfLogger = { warn: (message, fields) => console.warn(message, fields) };
+ * const logger: PerfLogger = { warn: (fields, message) => console.warn(message, fields) };
  * ```
  */
-export interface PerfLogger {
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
+export type PerfLogger = Pick<Logger, 'warn'>;
 
 /**
  * The slow-query log: every statement that took at least `threshold` is logged with its SQL
@@ -36,11 +35,11 @@ export interface SlowQueryOptions {
  *
  * @example
  * ```ts
- * consoleLogger.warn('Slow query: 812 ms', { sql: 'select ...' });
+ * consoleLogger.warn({ sql: 'select ...' }, 'Slow query: 812 ms');
  * ```
  */
 export const consoleLogger: PerfLogger = {
-  warn: (message, fields) => console.warn(message, fields ?? ''),
+  warn: (fields, message) => console.warn(message, fields),
 };
 
 /**
@@ -73,8 +72,8 @@ export function slowQueryLog(option: SlowQueryOptions | false | undefined): Repo
     const callSite = trace()?.callSite;
     const durationMs = Math.round(event.durationMs * 10) / 10;
     logger.warn(
-      `Slow query: ${durationMs} ms (threshold ${threshold} ms)${callSite ? ` at ${callSite}` : ''}; run it with .explain() to see its plan.`,
       { sql: loggableSql(event.sql), durationMs, thresholdMs: threshold, params: event.params, callSite },
+      `Slow query: ${durationMs} ms (threshold ${threshold} ms)${callSite ? ` at ${callSite}` : ''}; run it with .explain() to see its plan.`,
     );
   };
 }

@@ -6,9 +6,7 @@ import type { Logger } from '@framework/core';
  */
 export function runHook(logger: Pick<Logger, 'error'>, queue: string, name: string, run: () => unknown): void {
   const failed = (error: unknown) =>
-    logger.error(`queue "${queue}": the ${name} hook threw; the job's outcome stands`, {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    logger.error({ err: error, queue }, `queue "${queue}": the ${name} hook threw; the job's outcome stands`);
   try {
     const result = run();
     if (result instanceof Promise) result.catch(failed);
