@@ -11,6 +11,7 @@ import {
   type RouteRecord,
   type Scope,
 } from './internal/core.ts';
+import { checkRouteSchema } from './internal/route-schema.ts';
 import { checkOptions, type KnownOptions } from './options.ts';
 import { isPlugin, type PluginCommand, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
@@ -338,6 +339,7 @@ class AppView {
       );
     }
     const fullPath = joinPath(this.scope.prefix, path);
+    checkRouteSchema(`${methods.join(',')} ${fullPath}`, config.schema);
     for (const method of methods) {
       const record: RouteRecord = { method, path: fullPath, config, scope: this.scope, compiled: undefined };
       this.core.addRoute(record);

@@ -78,13 +78,27 @@ export interface StreamOptions {
   headers?: Record<string, string>;
 }
 
+type StatusClass<S extends number> = `${S}` extends `${infer C extends 1 | 2 | 3 | 4 | 5}${string}` ? `${C}xx` : never;
+/** The schema of status `S` in response schemas `R`: exact, else its class (`2xx`), else `default`. */
+type SchemaAt<R, S extends number> = number extends S
+  ? R[keyof R]
+  : S extends keyof R
+    ? R[S]
+    : StatusClass<S> extends keyof R
+      ? R[StatusClass<S>]
+      : 'default' extends keyof R
+        ? R['default']
+        : undefined;
+
 type JsonHelper<R> = [keyof R] extends [never]
   ? (data: unknown, status?: number, headers?: Record<string, string>) => Reply
-  : <S extends keyof R & number = 200 & keyof R>(
-      data: InferInput<R[S]>,
-      status?: S,
-      headers?: Record<string, string>,
-    ) => Reply;
+  : [Extract<keyof R, string>] extends [never]
+    ? <S extends keyof R & number = 200 & keyof R>(
+        data: InferInput<R[S]>,
+        status?: S,
+        headers?: Record<string, string>,
+      ) => Reply
+    : <S extends number = 200>(data: InferInput<SchemaAt<R, S>>, status?: S, headers?: Record<string, string>) => Reply;
 
 /**
  * Everything a handler needs: the request (`params`, `query`, `body`, `headers`, `cookies`,
@@ -198,6 +212,18 @@ export interface ResponseSpec {
   readonly serialize: Serializer | undefined;
 }
 
+/**
+ * A route's response schemas, compiled once: `byStatus[status]` is the schema for that status (the
+ * exact one, else its class such as `2xx`, else `default`), or `undefined` when none applies.
+ */
+export interface ResponseTable {
+  readonly byStatus: ReadonlyArray<ResponseSpec | undefined>;
+  /** `METHOD /path` of the route, for errors. */
+  readonly route: string;
+  /** The keys `schema.response` declares, for errors. */
+  readonly keys: readonly string[];
+}
+
 const EMPTY = new Uint8Array(0);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they would split headers.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -234,7 +260,7 @@ export class RequestContext {
   responseHeaders: ReplyHeaders | undefined;
   abort: AbortController | undefined;
   decorations: Record<string, unknown> | undefined;
-  responses: Record<number, ResponseSpec> | undefined;
+  responses: ResponseTable | undefined;
   cspNonce: string | undefined;
   /** A getter installed on each app's context class by `security/csrf.ts`. */
   declare readonly csrfToken: string;
@@ -270,7 +296,7 @@ export class RequestContext {
 
   /** Validates a response body against the route's schema for `status`, dropping undeclared fields. */
   checkResponse(value: unknown, status: number): unknown {
-    const schema = this.responses?.[status]?.schema;
+    const schema = this.responses?.byStatus[status]?.schema;
     if (schema === undefined) return value;
     const result = schema['~standard'].validate(value);
     if (result instanceof Promise) {
@@ -431,7 +457,7 @@ export class RequestContext {
    * declared fields, JSON types checked), or in development a full validation by the schema.
    */
   serialize(data: unknown, status: number): string {
-    const spec = this.responses?.[status];
+    const spec = this.responses?.byStatus[status];
     if (spec !== undefined) {
       if (spec.serialize === undefined || this.runtime.validateResponses) {
         data = this.checkResponse(data, status);

@@ -390,6 +390,12 @@ export const ERROR_CODES = {
   FW_ERR_INVALID_COOKIE: 'A cookie name, value or attribute is invalid.',
   FW_ERR_MIDDLEWARE: 'A middleware neither called next() nor returned a response.',
   FW_ERR_RESPONSE_VALIDATION: 'A handler returned a body that its response schema rejects.',
+  FW_ERR_RESPONSE_SCHEMA_MISSING:
+    "A route that declares response schemas has none for a 2xx status it answers (start-up error for its static status; a 500 at run time, the body not sent). Add that status, '2xx' or 'default' to schema.response.",
+  FW_ERR_SCHEMA_INVALID:
+    'A route schema has an unknown key, or a part that is not a Standard Schema (e.g. a plain JSON Schema object).',
+  FW_ERR_COOKIE_SECRET:
+    'Signed cookies (or a plugin that needs them) have no secret, or it is shorter than 32 characters: set COOKIE_SECRET or createApp({ cookies: { secret } }).',
   FW_ERR_SECURITY_OPTIONS: 'The security header options (app.security(), createApp({ security })) are invalid.',
   FW_ERR_TRUST_PROXY: 'The trustProxy setting names something that is not an address, a range or a preset.',
   FW_ERR_CORS_OPTIONS: 'cors() was given an unsafe or malformed option (e.g. origin "*" with credentials).',

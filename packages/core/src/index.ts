@@ -114,10 +114,12 @@ export type {
   Middleware,
   Next,
   PathParams,
+  ResponseSchemas,
   RouteConfig,
   RouteInfo,
   RouteMeta,
   RouteSchema,
+  RouteStatus,
 } from './types.ts';
 // Uploads
 export type { ClamavOptions } from './uploads/clamav.ts';

@@ -57,8 +57,50 @@ export interface RouteSchema {
   query?: StandardSchemaV1;
   body?: StandardSchemaV1;
   headers?: StandardSchemaV1;
-  response?: { [status: number]: StandardSchemaV1 };
+  response?: ResponseSchemas;
 }
+
+/**
+ * The response schemas of a route, by status: an exact status (`200`), a class (`'2xx'`, `'4xx'`,
+ * `'5xx'`) or `'default'`. A reply uses the exact status's schema, else its class's, else
+ * `default`. On a route that declares any, a 2xx body with none of them is never sent: a static
+ * `status` without one is a type error and a start-up error, and such a reply at run time a 500.
+ *
+ * @example
+ * ```ts
+ * const response = {
+ *   201: z.object({ id: z.number(), name: z.string() }),
+ *   '4xx': z.object({ title: z.string(), detail: z.string() }),
+ * } satisfies ResponseSchemas;
+ * ```
+ */
+export interface ResponseSchemas {
+  [status: number]: StandardSchemaV1;
+  '1xx'?: StandardSchemaV1;
+  '2xx'?: StandardSchemaV1;
+  '3xx'?: StandardSchemaV1;
+  '4xx'?: StandardSchemaV1;
+  '5xx'?: StandardSchemaV1;
+  default?: StandardSchemaV1;
+}
+
+/** Statuses that carry no body, so they need no response schema. */
+type BodilessStatus = 204 | 205 | 304;
+
+/**
+ * The statuses a route with schemas `S` may set as its static `status`: any when it declares no
+ * response schemas or a `'2xx'`/`'default'` one, else its declared statuses and the bodiless ones.
+ *
+ * @example
+ * ```ts
+ * type S = RouteStatus<{ response: { 201: typeof User } }>; // 201 | 204 | 205 | 304
+ * ```
+ */
+export type RouteStatus<S> = S extends { response: infer R }
+  ? Extract<keyof R, '2xx' | 'default'> extends never
+    ? Extract<keyof R, number> | BodilessStatus
+    : number
+  : number;
 
 type SchemaOutput<S, K extends string, Fallback> = S extends { [P in K]: infer X }
   ? X extends StandardSchemaV1
@@ -158,7 +200,7 @@ export type ExtensionsOf<M extends readonly unknown[]> = M extends readonly [inf
   ? ExtensionOf<Head> & ExtensionsOf<Tail>
   : {};
 
-type SuccessStatus = 200 | 201 | 204;
+type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 205 | 206 | '2xx' | 'default';
 
 /**
  * What a handler may return: anything, or with response schemas, the success body or a `Reply`.
@@ -226,8 +268,11 @@ export type RouteConfig<Path extends string, S extends RouteSchema, M extends re
   handler: Handler<ContextFor<Path, S> & C & ExtensionsOf<M>, S>;
   /** Documentation metadata. */
   meta?: RouteMeta;
-  /** Status for a plain returned value (200 by default, e.g. 201 for a create). */
-  status?: number;
+  /**
+   * Status for a plain returned value (200 by default, e.g. 201 for a create). With response
+   * schemas it must have one (exact, `'2xx'` or `'default'`), unless it is 204, 205 or 304.
+   */
+  status?: RouteStatus<S>;
   /** Body size limit in bytes for this route, instead of the app's. */
   bodyLimit?: number;
 } & { [K in keyof RO]?: RO[K] };

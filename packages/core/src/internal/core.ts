@@ -1,6 +1,7 @@
 import { bodyTooLarge, parseBody } from '../body.ts';
-import { type ContextRuntime, RequestContext, type ResponseSpec } from '../context.ts';
+import { type ContextRuntime, RequestContext, type ResponseTable } from '../context.ts';
 import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.ts';
+import { closest } from '../options.ts';
 import type { PluginCommand, PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
 import { isReply, JSON_TYPE, mergeHeaders, PROBLEM_TYPE, Reply, type ReplyHeaders, toReply } from '../reply.ts';
 import { Router, RouterError } from '../router/radix.ts';
@@ -16,7 +17,7 @@ import { receiveMultipart, releaseUploads } from '../uploads/multipart.ts';
 import type { UploadOptions } from '../uploads/scan.ts';
 import { compose, type RuntimeMiddleware, type Terminal } from './compose.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { compileSerializer } from './serializer.ts';
+import { checkStaticStatus, compileResponseTable, unschemed, unschemedReply } from './route-schema.ts';
 
 export type { Logger } from './logger.ts';
 
@@ -120,6 +121,8 @@ interface CompiledRoute {
   hooks: Hooks;
   /** Whether requests may leave temporary upload files to remove. */
   uploads: boolean;
+  /** The route's response schemas; a 2xx body with none of them is refused. */
+  responses: ResponseTable | undefined;
 }
 
 /**
@@ -148,13 +151,10 @@ const DEFAULT_LIMITS: ServerLimits = {
   shutdownTimeout: 25_000,
 };
 
-function compileResponses(schemas: unknown): Record<number, ResponseSpec> | undefined {
-  if (typeof schemas !== 'object' || schemas === null) return undefined;
-  const out: Record<number, ResponseSpec> = {};
-  for (const [status, schema] of Object.entries(schemas)) {
-    if (isStandardSchema(schema)) out[Number(status)] = { schema, serialize: compileSerializer(schema) };
-  }
-  return out;
+function hasBody(body: Reply['body']): boolean {
+  if (body === null) return false;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body.length > 0;
+  return true;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -455,10 +455,14 @@ export class AppCore {
       if (CORE_ROUTE_KEYS.has(key) || config[key] === undefined) continue;
       const option = this.routeOptions.get(key);
       if (!option) {
+        const guess = closest(key, [...CORE_ROUTE_KEYS, ...this.routeOptions.keys()]);
         throw new FrameworkError(
           'FW_ERR_ROUTE_OPTION',
-          `Route ${route.method} ${route.path} sets "${key}", but no registered plugin provides that option. ` +
-            'Register the plugin that adds it (for example app.use(auth(...)) for "auth") before starting the app.',
+          `Route ${route.method} ${route.path} sets "${key}", but no registered plugin provides that option.` +
+            (guess === undefined ? '' : ` Did you mean "${guess}"?`) +
+            ` Core route options: ${[...CORE_ROUTE_KEYS].join(', ')}` +
+            (this.routeOptions.size === 0 ? '' : `; from plugins: ${[...this.routeOptions.keys()].join(', ')}`) +
+            '. If a plugin provides it, register that plugin (for example app.use(auth(...)) for "auth") before starting the app.',
         );
       }
       const middleware = option.factory(config[key] as never, info);
@@ -468,8 +472,9 @@ export class AppCore {
     if (Array.isArray(own)) middlewares.push(...(own as RuntimeMiddleware[]));
     const handler = config.handler as (ctx: RequestContext) => unknown;
     const schema = (config.schema ?? undefined) as Record<string, unknown> | undefined;
-    const responses = compileResponses(schema?.response);
+    const responses = compileResponseTable(`${route.method} ${route.path}`, schema?.response);
     const status = typeof config.status === 'number' ? config.status : 200;
+    if (responses !== undefined) checkStaticStatus(responses, status, typeof config.status === 'number');
     // An upload() body is streamed to temporary files, never buffered: its limit covers its files.
     const upload = uploadSpecOf(schema?.body);
     if (upload !== undefined) this.checkUpload(route, upload);
@@ -532,7 +537,7 @@ export class AppCore {
       return reading === undefined ? guarded(ctx) : reading.then(() => guarded(ctx));
     };
     const run = onRequest.length > 0 || schema !== undefined ? full : fast;
-    return { run, bodyLimit, hooks, uploads: upload !== undefined };
+    return { run, bodyLimit, hooks, uploads: upload !== undefined, responses };
   }
 
   private checkUpload(route: RouteRecord, upload: UploadSpec): void {
@@ -579,7 +584,7 @@ export class AppCore {
       }
       return chain(ctx);
     };
-    return { run, bodyLimit: this.bodyLimit, hooks, uploads: false };
+    return { run, bodyLimit: this.bodyLimit, hooks, uploads: false, responses: undefined };
   }
 
   /** The body limit that applies to a request, for answering `Expect: 100-continue` before reading. */
@@ -666,11 +671,24 @@ export class AppCore {
     }
     if (result instanceof Promise) {
       return result.then(
-        (reply) => this.complete(reply, ctx, compiled),
+        (reply) => this.answered(reply, ctx, compiled),
         (error: unknown) => this.failed(error, ctx, compiled),
       );
     }
-    return this.complete(result, ctx, compiled);
+    return this.answered(result, ctx, compiled);
+  }
+
+  /**
+   * A route's own reply. On a route that declares response schemas, a 2xx body that none of them
+   * covers (`ctx.json(user, 202)` next to a `200` schema, a `Reply` or text built by hand) is
+   * refused as a 500 rather than sent unfiltered.
+   */
+  private answered(reply: Reply, ctx: RequestContext, compiled: CompiledRoute): Reply | Promise<Reply> {
+    const table = compiled.responses;
+    if (table !== undefined && unschemed(table, reply.status, hasBody(reply.body))) {
+      return this.failed(unschemedReply(table, reply.status), ctx, compiled);
+    }
+    return this.complete(reply, ctx, compiled);
   }
 
   private async prepare(): Promise<void> {
