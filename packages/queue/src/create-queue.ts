@@ -1,6 +1,8 @@
 import { createLogger, type InferInput, type InferOutput, type Logger } from '@framework/core';
 import { QueueError } from './errors.ts';
 import { InlineQueue } from './inline-queue.ts';
+import type { RedisSource } from './internal/connection.ts';
+import { checkQueueOptions, QUEUE_KEYS } from './internal/options.ts';
 import { RedisQueue } from './redis-queue.ts';
 import type { JobMap, JobSchemas, Queue, QueueOptions } from './types.ts';
 
@@ -9,10 +11,41 @@ export type OutputsOf<S extends JobSchemas> = { [K in keyof S]: InferOutput<S[K]
 /** The data `add` takes, per job name, from a queue's schemas. @example `InputsOf<{ a: z.ZodString }>` */
 export type InputsOf<S extends JobSchemas> = { [K in keyof S]: InferInput<S[K]> };
 
+/**
+ * Where a queue logs: warnings (an outage, once), errors (a job failed for good) and, when the
+ * logger has it, `info` (the connection is back). Any pino-shaped logger fits, `app.logger` too.
+ *
+ * @example
+ * ```ts
+ * const logger: QueueLogger = { warn: console.warn, error: console.error, info: console.info };
+ * ```
+ */
+export type QueueLogger = Pick<Logger, 'warn' | 'error'> & { info?: Logger['info'] };
+
 /** Options of `createQueue` beyond the queue's own: where failures are logged. */
 export interface CreateQueueOptions<S extends JobSchemas> extends QueueOptions<S> {
   /** Default: JSON lines on stderr. */
-  logger?: Pick<Logger, 'warn' | 'error'>;
+  logger?: QueueLogger;
+}
+
+/**
+ * Which driver a queue's options choose, and whether that was chosen implicitly (no `store`, no
+ * connection, no `REDIS_URL`: the inline driver as a development default).
+ *
+ * @example
+ * ```ts
+ * resolveStore({ env: {} }); // { store: 'inline', source: undefined, implicit: true }
+ * ```
+ */
+export function resolveStore(options: QueueOptions<JobSchemas>): {
+  store: 'redis' | 'inline';
+  source: RedisSource | undefined;
+  implicit: boolean;
+} {
+  const env = options.env ?? process.env;
+  const source = options.redis ?? (env.REDIS_URL || undefined);
+  const store = options.store ?? (source === undefined ? 'inline' : 'redis');
+  return { store, source, implicit: options.store === undefined && source === undefined };
 }
 
 /**
@@ -51,10 +84,9 @@ export function createQueue(name: string, options: CreateQueueOptions<JobSchemas
       `Queue name ${JSON.stringify(name)} is not valid; use letters, digits, '_', '-' or '.', e.g. 'emails'.`,
     );
   }
+  checkQueueOptions(`createQueue(${JSON.stringify(name)})`, options, { ...QUEUE_KEYS, logger: true });
   const logger = options.logger ?? createLogger();
-  const env = options.env ?? process.env;
-  const source = options.redis ?? (env.REDIS_URL || undefined);
-  const store = options.store ?? (source === undefined ? 'inline' : 'redis');
+  const { store, source } = resolveStore(options);
   if (store === 'redis') {
     if (source === undefined) {
       throw new QueueError(

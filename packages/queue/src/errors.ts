@@ -68,22 +68,26 @@ export class QueueValidationError extends BadRequestError {
 }
 
 /**
- * Redis did not take the job (down or not answering): answered 503 with `Retry-After`, and the
- * caller knows the job was not queued.
+ * Redis did not take the job (down, not answering, or the queue's circuit breaker is open after
+ * repeated timeouts): answered 503 with `Retry-After`, and the caller knows the job was not queued.
  *
  * @example
  * ```ts
- * try { await queue.add('x', data); } catch (error) { if (error instanceof QueueUnavailableError) retryLater(); }
+ * try { await queue.add('x', data); } catch (error) { if (error instanceof QueueUnavailableError) retryLater(error.retryAfter); }
  * ```
  */
 export class QueueUnavailableError extends ServiceUnavailableError {
-  constructor(queue: string, cause: unknown) {
-    super(`The job queue "${queue}" is unavailable; the job was not queued. Retry shortly.`, {
+  /** Seconds after which trying again makes sense (also sent as `Retry-After`). */
+  readonly retryAfter: number;
+  constructor(queue: string, cause: unknown, retryAfter = 1) {
+    const seconds = Math.max(1, Math.ceil(retryAfter));
+    super(`The job queue "${queue}" is unavailable; the job was not queued. Retry in ${seconds} s.`, {
       code: 'FW_QUEUE_UNAVAILABLE',
       cause,
       expose: true,
-      headers: { 'retry-after': '1' },
+      headers: { 'retry-after': String(seconds) },
     });
     this.name = 'QueueUnavailableError';
+    this.retryAfter = seconds;
   }
 }

@@ -3,7 +3,7 @@
 // Errors
 /** Throw it from a handler to fail the job at once, without the retries left (BullMQ's own class). @example `throw new UnrecoverableError('account closed')` */
 export { UnrecoverableError } from 'bullmq';
-export type { CreateQueueOptions, InputsOf, OutputsOf } from './create-queue.ts';
+export type { CreateQueueOptions, InputsOf, OutputsOf, QueueLogger } from './create-queue.ts';
 export { createQueue } from './create-queue.ts';
 export type { QueueErrorCode } from './errors.ts';
 export { QUEUE_ERROR_CODES, QueueError, QueueUnavailableError, QueueValidationError } from './errors.ts';

@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { QueueError, QueueUnavailableError } from './errors.ts';
 import { Emitter } from './internal/emitter.ts';
-import { runHook } from './internal/hooks.ts';
+import { logFailedJob, runHook } from './internal/hooks.ts';
 import {
   backoffDelay,
   checkJobOptions,
@@ -345,7 +345,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
 
   /** Checks the options and data; resolves to the data as stored: the input, as JSON (the schema runs again before the handler). */
   private async prepare(name: string, data: unknown, options: JobOptions): Promise<string> {
-    checkJobOptions(options);
+    checkJobOptions(options, `queue "${this.name}" add(${JSON.stringify(name)})`);
     await validateData(this.options.jobs, this.name, name, data);
     try {
       return data === undefined ? '{}' : (JSON.stringify(data) ?? '{}');
@@ -673,6 +673,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
       this.failedJobs.push(entry);
       // As on Redis, the event stream reports the failure for good; hooks see every failed run.
       this.emitter.emit({ type: 'failed', jobId: entry.id, error: error.message });
+      logFailedJob(this.logger, this.name, { id: entry.id, name: entry.name, attempts: entry.attemptsMade }, error);
     }
     runHook(this.logger, this.name, 'onFailed', () => this.options.hooks?.onFailed?.(job, error, willRetry));
   }

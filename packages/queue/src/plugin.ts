@@ -1,6 +1,8 @@
-import { definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
-import { createQueue, type InputsOf, type OutputsOf } from './create-queue.ts';
+import { checkOptions, definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
+import { createQueue, type InputsOf, type OutputsOf, resolveStore } from './create-queue.ts';
+import { QueueError } from './errors.ts';
 import { isClient } from './internal/connection.ts';
+import { checkQueueOptions, QUEUE_KEYS } from './internal/options.ts';
 import type { JobMap, JobSchemas, Queue, QueueOptions } from './types.ts';
 
 /** The queue a definition makes: typed by its `jobs` schemas when it has them. */
@@ -30,7 +32,10 @@ export interface QueueExports<Q> {
 export interface QueuePluginOptions {
   /** Run workers in this process (default true). `false` for web processes when `framework queue:work` runs them elsewhere. */
   work?: boolean;
-  /** Milliseconds the app's stop waits for active jobs before closing anyway. Default 10 000. */
+  /**
+   * Milliseconds the app's stop waits for active jobs before closing anyway. Default 10 000. It
+   * bounds the whole close: `app.stop()` returns within it (plus a second) whatever Redis does.
+   */
   closeTimeout?: number;
 }
 
@@ -59,18 +64,48 @@ export function queue<const D extends Record<string, QueueOptions<JobSchemas>>>(
   definitions: D,
   options: QueuePluginOptions = {},
 ): PluginInstance<QueueExports<QueuesOf<D>>> {
+  // Checked at registration: a misspelled option is an error with "did you mean", not ignored.
+  checkOptions('queue() options', options, { work: true, closeTimeout: true });
+  if (
+    options.closeTimeout !== undefined &&
+    !(typeof options.closeTimeout === 'number' && Number.isFinite(options.closeTimeout) && options.closeTimeout >= 0)
+  ) {
+    throw new QueueError(
+      'FW_QUEUE_INVALID_OPTION',
+      `queue() closeTimeout is a number of milliseconds >= 0, got ${String(options.closeTimeout)}; e.g. 10_000.`,
+    );
+  }
+  if (typeof definitions !== 'object' || definitions === null || Array.isArray(definitions)) {
+    throw new QueueError(
+      'FW_QUEUE_CONFIG',
+      "queue() takes the queues by name, e.g. queue({ emails: { concurrency: 5 } }); pass {} for a queue's defaults.",
+    );
+  }
+  for (const [name, definition] of Object.entries(definitions)) {
+    checkQueueOptions(`queue({ ${JSON.stringify(name)}: ... })`, definition, QUEUE_KEYS);
+  }
   const plugin = definePlugin<D, QueueExports<QueuesOf<D>>>({
     name: '@framework/queue',
+    // Synchronous on purpose: `app.queues` exists right after `app.use(queue(...))`.
     setup(app, settings) {
       const shared = Reflect.get(app, 'redis');
       const appRedis = isClient(shared) ? shared : undefined;
       const queues: Record<string, Queue> = {};
+      const inline: string[] = [];
       for (const [name, definition] of Object.entries(settings)) {
-        queues[name] = createQueue(name, {
-          logger: app.logger,
+        const resolved: QueueOptions<JobSchemas> = {
           ...definition,
           redis: definition.redis ?? appRedis,
           work: definition.work ?? options.work,
+        };
+        if (resolveStore(resolved).implicit) inline.push(name);
+        queues[name] = createQueue(name, { logger: app.logger, ...resolved });
+      }
+      if (inline.length > 0) {
+        // Explicit `store: 'inline'` is a choice and is not reported; falling back to it is.
+        app.productionDefault({
+          what: `Queue${inline.length === 1 ? '' : 's'} ${inline.map((name) => `"${name}"`).join(', ')} run${inline.length === 1 ? 's' : ''} jobs on the inline driver (in this process, lost on restart) because REDIS_URL is not set`,
+          fix: "Set REDIS_URL=redis://host:6379 (or pass redis, or register @framework/cache first), or choose the inline driver explicitly with store: 'inline'",
         });
       }
       const all = Object.values(queues);

@@ -1,4 +1,4 @@
-import type { Logger } from '@framework/core';
+import { type Breaker, createBreaker } from '@framework/core';
 import {
   type Job as BullJob,
   Queue as BullQueue,
@@ -9,10 +9,11 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
+import type { QueueLogger } from './create-queue.ts';
 import { QueueError, QueueUnavailableError } from './errors.ts';
-import { openConnections, type RedisSource } from './internal/connection.ts';
+import { isConnectionError, OutageLog, openConnections, type RedisSource } from './internal/connection.ts';
 import { Emitter } from './internal/emitter.ts';
-import { runHook } from './internal/hooks.ts';
+import { logFailedJob, runHook } from './internal/hooks.ts';
 import {
   backoffDelay,
   checkJobOptions,
@@ -37,9 +38,10 @@ import type {
 
 /** The backoff strategy name our jobs carry; the worker computes it (BullMQ's own has no maxDelay). */
 const BACKOFF = 'framework';
-/** What ioredis says when Redis is down, slow or gone. */
-const CONNECTION_ERROR =
-  /Connection is closed|Stream isn't writeable|ECONN|EPIPE|ETIMEDOUT|Command timed out|max retries|MaxRetriesPerRequest|LOADING/i;
+/** How long a call made before the first connection waits for it (Redis starting with the app). */
+const FIRST_CONNECT_WAIT = 2_000;
+/** How long closing waits for a QUIT or a BullMQ close once the jobs are done: a courtesy, not a need. */
+const CLOSE_GRACE = 1_000;
 
 /**
  * A queue on BullMQ: what `createQueue` returns when Redis is configured.
@@ -57,20 +59,22 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   private readonly prefix: string;
   private readonly producer: Redis | Cluster;
   private readonly makeWorkerConnection: () => Redis | Cluster;
-  private readonly bull: BullQueue;
+  private bull: BullQueue;
   private readonly handlers = new Map<string, (job: Job) => unknown>();
-  private readonly logger: Pick<Logger, 'warn' | 'error'>;
+  private readonly logger: QueueLogger;
   private readonly emitter = new Emitter();
+  private readonly outage: OutageLog;
+  private readonly breaker: Breaker;
+  /** Whether the producer's first connection attempt is over (connected once, or failed). */
+  private firstAttemptOver = false;
+  /** Handlers running in this process: what closing waits for. */
+  private running = 0;
+  private closing: Promise<void> | undefined;
   private worker: Worker | undefined;
   private events: Promise<QueueEvents> | undefined;
   private readonly extraConnections: (Redis | Cluster)[] = [];
 
-  constructor(
-    name: string,
-    options: QueueOptions<JobSchemas>,
-    source: RedisSource,
-    logger: Pick<Logger, 'warn' | 'error'>,
-  ) {
+  constructor(name: string, options: QueueOptions<JobSchemas>, source: RedisSource, logger: QueueLogger) {
     this.name = name;
     this.options = options;
     this.retrySettings = resolveRetry(options.retry);
@@ -79,40 +83,58 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     this.producer = connections.producer;
     this.makeWorkerConnection = connections.worker;
     this.prefix = options.prefix ?? 'queue';
-    this.bull = new BullQueue(name, { connection: this.producer, prefix: this.prefix });
-    this.bull.on('error', (error: Error) =>
-      this.logger.warn({ err: error, queue: name }, `queue "${name}": ${error.message}`),
-    );
+    this.outage = new OutageLog(name, logger);
+    this.outage.watch(this.producer);
+    const attemptOver = () => {
+      this.firstAttemptOver = true;
+    };
+    this.producer.once('ready', attemptOver);
+    this.producer.once('error', attemptOver);
+    this.producer.once('close', attemptOver);
+    // A Redis that hangs (SIGSTOP, a saturated server) keeps its connections open: nothing reports
+    // an outage but each command's timeout. After a few of those, add() fails at once while a
+    // PING on the producer's connection checks, in the background, for the server's return.
+    this.breaker = createBreaker({
+      name: `Redis (queue "${name}")`,
+      failures: 3,
+      coolDown: 2_000,
+      probeTimeout: 1_000,
+      probe: () => this.producer.ping(),
+      logger: {
+        warn: (fields, message) => logger.warn({ ...fields, queue: name }, message),
+        info: (fields, message) => (logger.info ?? logger.warn).call(logger, { ...fields, queue: name }, message),
+      },
+      hint: 'the job was not queued; retry shortly',
+    });
+    this.bull = this.openBull();
   }
 
   async add<K extends keyof In & string>(name: K, data: In[K], options: JobOptions = {}): Promise<string> {
     const job = await this.prepare(name, data, options);
-    try {
-      if (options.repeat !== undefined) {
-        const repeat = options.repeat;
-        const scheduler =
-          options.jobId ??
-          `${name}:${'cron' in repeat ? `${repeat.cron}${repeat.tz ? `@${repeat.tz}` : ''}` : `every ${repeat.every}`}`;
-        const first = await this.bull.upsertJobScheduler(
+    const repeat = options.repeat;
+    if (repeat !== undefined) {
+      const scheduler =
+        options.jobId ??
+        `${name}:${'cron' in repeat ? `${repeat.cron}${repeat.tz ? `@${repeat.tz}` : ''}` : `every ${repeat.every}`}`;
+      const first = await this.call((bull) =>
+        bull.upsertJobScheduler(
           scheduler,
           'cron' in repeat
             ? { pattern: repeat.cron, tz: repeat.tz, limit: repeat.limit }
             : { every: repeat.every, limit: repeat.limit },
           { name, data: job.data, opts: withoutId(job.opts) },
-        );
-        return String(first?.id ?? scheduler);
-      }
-      const added = await this.bull.add(name, job.data, job.opts);
-      return String(added.id);
-    } catch (error) {
-      throw this.unavailable(error);
+        ),
+      );
+      return String(first?.id ?? scheduler);
     }
+    const added = await this.call((bull) => bull.add(name, job.data, job.opts));
+    return String(added.id);
   }
 
   async addBulk(
     jobs: readonly { [K in keyof In & string]: { name: K; data: In[K]; options?: JobOptions } }[keyof In & string][],
   ): Promise<string[]> {
-    const prepared = [];
+    const prepared: { name: string; data: unknown; opts: JobsOptions }[] = [];
     for (const job of jobs) {
       if (job.options?.repeat !== undefined) {
         throw new QueueError(
@@ -122,12 +144,8 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
       }
       prepared.push({ name: job.name, ...(await this.prepare(job.name, job.data, job.options ?? {})) });
     }
-    try {
-      const added = await this.bull.addBulk(prepared);
-      return added.map((job) => String(job.id));
-    } catch (error) {
-      throw this.unavailable(error);
-    }
+    const added = await this.call((bull) => bull.addBulk(prepared));
+    return added.map((job) => String(job.id));
   }
 
   process<K extends keyof Out & string>(name: K, handler: (job: Job<Out[K], K>) => unknown): this {
@@ -140,9 +158,10 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   }
 
   work(): void {
-    if (this.worker !== undefined) return;
+    if (this.worker !== undefined || this.closing !== undefined) return;
     const connection = this.makeWorkerConnection();
     this.extraConnections.push(connection);
+    this.outage.watch(connection);
     const retry = this.retrySettings;
     const settings: WorkerOptions = {
       connection,
@@ -157,15 +176,16 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     if (stalledInterval !== undefined) settings.stalledInterval = stalledInterval;
     if (maxStalledCount !== undefined) settings.maxStalledCount = maxStalledCount;
     const worker = new Worker(this.name, (job) => this.run(job), settings);
-    worker.on('error', (error: Error) =>
-      this.logger.warn({ err: error, queue: this.name }, `queue "${this.name}" worker: ${error.message}`),
-    );
+    worker.on('error', (error: Error) => this.relay(error, 'worker'));
     worker.on('completed', (job, result) =>
       runHook(this.logger, this.name, 'onComplete', () => this.options.hooks?.onComplete?.(toJob(job, 0), result)),
     );
     worker.on('failed', (job, error) => {
       if (job === undefined) return;
       const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError);
+      if (!willRetry) {
+        logFailedJob(this.logger, this.name, { id: String(job.id), name: job.name, attempts: job.attemptsMade }, error);
+      }
       runHook(this.logger, this.name, 'onFailed', () =>
         this.options.hooks?.onFailed?.(toJob(job, 0), error, willRetry),
       );
@@ -174,10 +194,12 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   }
 
   async stats(): Promise<QueueStats> {
-    const [counts, paused] = await Promise.all([
-      this.bull.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'),
-      this.bull.isPaused(),
-    ]);
+    const [counts, paused] = await this.call((bull) =>
+      Promise.all([
+        bull.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'),
+        bull.isPaused(),
+      ]),
+    );
     const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     return {
       waiting: paused ? 0 : waiting,
@@ -190,29 +212,30 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   }
 
   pause(): Promise<void> {
-    return this.bull.pause();
+    return this.call((bull) => bull.pause());
   }
 
   resume(): Promise<void> {
-    return this.bull.resume();
+    return this.call((bull) => bull.resume());
   }
 
   async retry(jobId: string): Promise<void> {
-    const job = await this.bull.getJob(jobId);
-    if (job === undefined || (await job.getState()) !== 'failed') {
+    const job = await this.call((bull) => bull.getJob(jobId));
+    if (job === undefined || (await this.call(() => job.getState())) !== 'failed') {
       throw new QueueError(
         'FW_QUEUE_NOT_FOUND',
         `Queue "${this.name}" has no failed job ${jobId} to retry; list them with queue.failed().`,
       );
     }
-    await job.retry('failed');
+    await this.call(() => job.retry('failed'));
   }
 
   async remove(jobId: string): Promise<void> {
     let removed: number;
     try {
-      removed = await this.bull.remove(jobId);
-    } catch {
+      removed = await this.call((bull) => bull.remove(jobId));
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
       // BullMQ refuses some jobs outright (the next run of a repeat): same answer as a running one.
       removed = 0;
     }
@@ -225,18 +248,18 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   }
 
   async clean(grace: number, state: 'completed' | 'failed' = 'completed', limit = 1_000): Promise<number> {
-    return (await this.bull.clean(grace, limit, state)).length;
+    return (await this.call((bull) => bull.clean(grace, limit, state))).length;
   }
 
   async failed(start = 0, end = 49): Promise<JobRecord[]> {
-    const jobs = await this.bull.getFailed(start, end);
+    const jobs = await this.call((bull) => bull.getFailed(start, end));
     return jobs.map((job) => toRecord(job, 'failed'));
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
-    const job = await this.bull.getJob(jobId);
+    const job = await this.call((bull) => bull.getJob(jobId));
     if (job === undefined) return undefined;
-    return toRecord(job, await this.bull.getJobState(jobId));
+    return toRecord(job, await this.call((bull) => bull.getJobState(jobId)));
   }
 
   on<T extends QueueEventType>(type: T, listener: (event: Extract<QueueEvent, { type: T }>) => void): () => void {
@@ -251,43 +274,115 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   }
 
   async flush(): Promise<void> {
-    await this.bull.obliterate({ force: true });
+    await this.call((bull) => bull.obliterate({ force: true }));
   }
 
-  async close(timeout = 10_000): Promise<void> {
+  /**
+   * Stops the workers after their active jobs (up to `timeout` ms), then closes the connections.
+   * Resolves within `timeout` ms plus a second whatever Redis does (down, hung, back): what could
+   * not finish in time is disconnected.
+   */
+  close(timeout = 10_000): Promise<void> {
+    this.closing ??= this.shutDown(timeout);
+    return this.closing;
+  }
+
+  private async shutDown(timeout: number): Promise<void> {
+    const deadline = Date.now() + timeout;
+    const left = () => Math.max(0, deadline - Date.now());
+    this.breaker.close();
+    // Its own disconnects are not an outage.
+    this.outage.close();
     const worker = this.worker;
     if (worker !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeout);
-      });
-      const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
+      // With no job running there is nothing to wait for: a graceful close would wait for the
+      // fetch in flight, which never ends while Redis is down or hung.
+      const drained = this.running === 0 ? true : await within(worker.close(), left());
+      if (!drained) {
         this.logger.warn(
-          { queue: this.name },
-          `queue "${this.name}": jobs still running after ${timeout} ms; closing anyway (they will be picked up again as stalled)`,
+          { queue: this.name, running: this.running },
+          `queue "${this.name}": ${this.running} job(s) still running after ${timeout} ms; closing anyway (they will be picked up again as stalled)`,
         );
-        await worker.close(true);
       }
+      void within(worker.close(true), CLOSE_GRACE);
     }
-    await (await this.events)?.close();
-    await this.bull.close();
+    const events = this.events;
+    if (events !== undefined) {
+      void within(
+        events.then((stream) => stream.close()),
+        CLOSE_GRACE,
+      );
+    }
+    await within(this.bull.close(), Math.min(left(), CLOSE_GRACE));
     await Promise.all(
       [this.producer, ...this.extraConnections].map(async (client) => {
-        try {
-          await client.quit();
-        } catch {
-          client.disconnect();
-        }
+        // QUIT only where Redis is there to answer it, and not for long; then stop reconnecting.
+        if (client.status === 'ready') await within(client.quit(), Math.min(left(), CLOSE_GRACE));
+        client.disconnect();
       }),
     );
   }
 
-  /** Redis failures become a 503 (the job was not queued); anything else is a bug and stays as it is. */
-  private unavailable(error: unknown): unknown {
-    const down = this.producer.status !== 'ready' || (error instanceof Error && CONNECTION_ERROR.test(error.message));
-    return down ? new QueueUnavailableError(this.name, error) : error;
+  /**
+   * Runs a producer call: at once a 503 while the connection is down, the breaker is open or the
+   * queue is closed; Redis failures become a 503 (the job was not queued) and count towards the
+   * breaker; anything else is a bug and stays as it is.
+   */
+  private async call<T>(command: (bull: BullQueue) => Promise<T>): Promise<T> {
+    if (this.closing !== undefined) throw new QueueUnavailableError(this.name, new Error('The queue was closed.'));
+    if (this.producer.status !== 'ready' && !this.firstAttemptOver) {
+      // Right after start-up: the first connection is on its way; wait for it, briefly.
+      await whenReady(this.producer, FIRST_CONNECT_WAIT);
+    }
+    if (this.producer.status !== 'ready') {
+      throw new QueueUnavailableError(
+        this.name,
+        new Error(`Redis is not connected (${this.producer.status}); reconnecting`),
+        2,
+      );
+    }
+    if (!this.breaker.allow()) {
+      throw new QueueUnavailableError(this.name, this.breaker.unavailable(), this.breaker.retryAfter());
+    }
+    const bull = this.bull;
+    try {
+      const value = await command(bull);
+      this.breaker.succeeded();
+      return value;
+    } catch (error) {
+      if (!isConnectionError(error) && this.producer.status === 'ready') {
+        this.breaker.succeeded();
+        throw error;
+      }
+      this.breaker.failed(error);
+      if (bull === this.bull && (await settled(bull.waitUntilReady())) === 'rejected') {
+        // BullMQ's start-up (a version check) failed with Redis: that BullMQ queue stays broken
+        // for good, so the next call gets a new one.
+        this.bull = this.openBull();
+        void within(bull.close(), CLOSE_GRACE);
+      }
+      throw new QueueUnavailableError(this.name, error, this.breaker.isOpen ? this.breaker.retryAfter() : 1);
+    }
+  }
+
+  private openBull(): BullQueue {
+    const bull = new BullQueue(this.name, { connection: this.producer, prefix: this.prefix });
+    bull.on('error', (error: Error) => this.relay(error, 'producer'));
+    return bull;
+  }
+
+  /**
+   * BullMQ's 'error' events (relayed from every reconnection attempt): connection errors are part
+   * of an outage, logged once by `OutageLog`; others are logged as they come.
+   */
+  private relay(error: Error, from: 'producer' | 'worker' | 'events'): void {
+    if (this.closing !== undefined) return;
+    if (isConnectionError(error)) {
+      this.outage.lost(error);
+      return;
+    }
+    const label = from === 'producer' ? '' : ` ${from}`;
+    this.logger.warn({ err: error, queue: this.name }, `queue "${this.name}"${label}: ${error.message}`);
   }
 
   private async prepare(
@@ -295,7 +390,7 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     data: unknown,
     options: JobOptions,
   ): Promise<{ data: unknown; opts: JobsOptions }> {
-    checkJobOptions(options);
+    checkJobOptions(options, `queue "${this.name}" add(${JSON.stringify(name)})`);
     // Checked now, stored as given: the worker parses it again (a transforming schema's output
     // would not pass the schema a second time).
     await validateData(this.options.jobs, this.name, name, data);
@@ -326,36 +421,37 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
       // Data that fails its schema will fail it on every retry: fail the job for good.
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
-    return handler({ ...toJob(job), data });
+    this.running++;
+    try {
+      return await handler({ ...toJob(job), data });
+    } finally {
+      this.running--;
+    }
   }
 
   private listen(): void {
     if (this.events !== undefined) return;
     const connection = this.makeWorkerConnection();
     this.extraConnections.push(connection);
+    this.outage.watch(connection);
     // Read the stream from its current end as of now, not from whenever QueueEvents' first XREAD
     // reaches Redis ('$'): events of jobs added right after `on()` are not missed.
     const streamKey = `${this.prefix}:${this.name}:events`;
-    this.events = this.bull
-      .waitUntilReady()
-      .then(() => this.producer.xrevrange(streamKey, '+', '-', 'COUNT', 1))
-      .then(
-        (last) => this.openEvents(connection, last[0]?.[0] ?? '0-0'),
-        (error: unknown) => {
-          this.logger.warn(
-            { err: error, queue: this.name },
-            `queue "${this.name}": could not read the event stream; listening from now on`,
-          );
-          return this.openEvents(connection, '$');
-        },
-      );
+    this.events = this.call(() => this.producer.xrevrange(streamKey, '+', '-', 'COUNT', 1)).then(
+      (last) => this.openEvents(connection, last[0]?.[0] ?? '0-0'),
+      (error: unknown) => {
+        this.logger.warn(
+          { err: error, queue: this.name },
+          `queue "${this.name}": could not read the event stream; listening from now on`,
+        );
+        return this.openEvents(connection, '$');
+      },
+    );
   }
 
   private openEvents(connection: Redis | Cluster, lastEventId: string): QueueEvents {
     const events = new QueueEvents(this.name, { connection, prefix: this.prefix, lastEventId });
-    events.on('error', (error: Error) =>
-      this.logger.warn({ err: error, queue: this.name }, `queue "${this.name}" events: ${error.message}`),
-    );
+    events.on('error', (error: Error) => this.relay(error, 'events'));
     events.on('added', ({ jobId, name }) => this.emitter.emit({ type: 'added', jobId, name }));
     events.on('active', ({ jobId }) => this.emitter.emit({ type: 'active', jobId }));
     events.on('progress', ({ jobId, data }) => this.emitter.emit({ type: 'progress', jobId, progress: data }));
@@ -365,6 +461,52 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     events.on('failed', ({ jobId, failedReason }) => this.emitter.emit({ type: 'failed', jobId, error: failedReason }));
     return events;
   }
+}
+
+/** Resolves `true` when `promise` settles within `ms` (its rejection included), else `false`; never rejects. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
+}
+
+/** How a promise ended, without waiting if it has not: `'pending'` after a tick. */
+async function settled(promise: Promise<unknown>): Promise<'fulfilled' | 'rejected' | 'pending'> {
+  return Promise.race([
+    promise.then(
+      () => 'fulfilled' as const,
+      () => 'rejected' as const,
+    ),
+    new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending'))),
+  ]);
+}
+
+/** Resolves once the client is ready, or after `ms`, whichever comes first. */
+function whenReady(client: Redis | Cluster, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      client.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    client.on('ready', done);
+    client.on('error', done);
+  });
 }
 
 /** Our view of a BullMQ job; `counted` is 1 while it runs, 0 once BullMQ has counted the run (in hooks). */

@@ -22,6 +22,7 @@ export function recordingLogger() {
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   return {
     lines,
+    info: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'info', message, fields }),
     warn: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'warn', message, fields }),
     error: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'error', message, fields }),
   };
@@ -48,4 +49,23 @@ export function makeQueue<Jobs extends JobMap = JobMap>(
 export function closeAfter<Q extends { close(timeout?: number): Promise<void> }>(q: Q): Q {
   opened.push(q);
   return q;
+}
+
+/** A full logger for `createApp({ logger })` that records every line. */
+export function appLogger() {
+  const recorded = recordingLogger();
+  return {
+    lines: recorded.lines,
+    debug: () => {},
+    info: recorded.info,
+    warn: recorded.warn,
+    error: recorded.error,
+  };
+}
+
+/** Milliseconds `run` took, with its outcome. */
+export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await run();
+  return { ms: performance.now() - started, value };
 }

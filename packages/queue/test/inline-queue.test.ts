@@ -550,7 +550,8 @@ describe('InlineQueue: events and hooks', () => {
     });
     const ok = await queue.add('ok', { n: 1 });
     const bad = await queue.add('bad', {});
-    await eventually(() => expect(logger.error).toHaveBeenCalledTimes(2));
+    // The two hooks' throws, and the job that failed for good (issue 12: failed jobs are logged).
+    await eventually(() => expect(logger.error).toHaveBeenCalledTimes(3));
     expect(onComplete).toHaveBeenCalledWith(
       expect.objectContaining({ id: ok, name: 'ok', attempt: 1, data: { n: 1 } }),
       { got: { n: 1 } },
@@ -564,6 +565,7 @@ describe('InlineQueue: events and hooks', () => {
       expect.arrayContaining([
         expect.stringContaining('onComplete hook threw'),
         expect.stringContaining('onFailed hook threw'),
+        expect.stringContaining(`job ${bad} (bad) failed after 1 attempt: bad`),
       ]),
     );
     expect(await queue.getJob(ok)).toMatchObject({ state: 'completed', result: { got: { n: 1 } } });

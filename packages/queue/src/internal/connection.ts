@@ -1,3 +1,4 @@
+import type { Logger } from '@framework/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { QueueError } from '../errors.ts';
 
@@ -32,6 +33,7 @@ export function openConnections(source: RedisSource): { producer: Redis | Cluste
     enableReadyCheck: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 2_000,
+    connectTimeout: 5_000,
     retryStrategy: (times: number) => Math.min(times * 100, 2_000),
   };
   const workerOptions: RedisOptions = {
@@ -63,4 +65,81 @@ export function openConnections(source: RedisSource): { producer: Redis | Cluste
     return client;
   };
   return { producer: make(producerOptions), worker: () => make(workerOptions) };
+}
+
+/** What ioredis and BullMQ say when Redis is down, slow or gone. */
+const CONNECTION_ERROR =
+  /Connection is closed|Stream isn't writeable|ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Command timed out|max retries|MaxRetriesPerRequest|LOADING|connect ETIMEDOUT/i;
+
+/** Whether an error means "Redis is not reachable or not answering" rather than a bug. */
+export function isConnectionError(error: unknown): boolean {
+  return error instanceof Error && CONNECTION_ERROR.test(error.message);
+}
+
+/**
+ * Logs a queue's Redis outages: one warning when a connection is lost (or cannot be opened), one
+ * line when every connection is back, never one per reconnection attempt or per relayed error.
+ * Clients are added as the queue opens them (producer, workers, event stream).
+ */
+export class OutageLog {
+  private down = false;
+  private readonly clients: (Redis | Cluster)[] = [];
+  private readonly detach: (() => void)[] = [];
+  private readonly queue: string;
+  private readonly logger: Pick<Logger, 'warn'> & { info?: Logger['info'] };
+  constructor(queue: string, logger: Pick<Logger, 'warn'> & { info?: Logger['info'] }) {
+    this.queue = queue;
+    this.logger = logger;
+  }
+
+  /** Whether an outage is under way (a loss was logged and not every connection is back). */
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  watch(client: Redis | Cluster): void {
+    this.clients.push(client);
+    let ready = client.status === 'ready';
+    const onError = (error: Error) => this.lost(error);
+    const onClose = () => {
+      if (ready) this.lost(new Error('connection closed'));
+      ready = false;
+    };
+    const onReady = () => {
+      ready = true;
+      this.check();
+    };
+    client.on('error', onError);
+    client.on('close', onClose);
+    client.on('ready', onReady);
+    this.detach.push(() => {
+      client.off('error', onError);
+      client.off('close', onClose);
+      client.off('ready', onReady);
+    });
+  }
+
+  /** Reports a failure seen elsewhere (a BullMQ 'error' event): logged only if it starts an outage. */
+  lost(error: unknown): void {
+    if (this.down) return;
+    this.down = true;
+    this.logger.warn(
+      { err: error, queue: this.queue },
+      `queue "${this.queue}": Redis connection lost; add() answers 503 and workers wait until it is back (reconnecting)`,
+    );
+  }
+
+  /** Stops watching (the queue is closing: its own disconnects are not an outage). */
+  close(): void {
+    for (const detach of this.detach.splice(0)) detach();
+  }
+
+  private check(): void {
+    if (!this.down || !this.clients.every((client) => client.status === 'ready' || client.status === 'end')) return;
+    this.down = false;
+    const fields = { queue: this.queue };
+    const message = `queue "${this.queue}": Redis connection is back`;
+    if (this.logger.info) this.logger.info(fields, message);
+    else this.logger.warn(fields, message);
+  }
 }

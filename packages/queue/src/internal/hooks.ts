@@ -14,3 +14,19 @@ export function runHook(logger: Pick<Logger, 'error'>, queue: string, name: stri
     failed(error);
   }
 }
+
+/**
+ * Logs a job that failed for good (its last attempt, or an `UnrecoverableError`): one line with the
+ * queue, the job's id, name and attempts, and the error, saying where the job is kept.
+ */
+export function logFailedJob(
+  logger: Pick<Logger, 'error'>,
+  queue: string,
+  job: { id: string; name: string; attempts: number },
+  error: Error,
+): void {
+  logger.error(
+    { err: error, queue, jobId: job.id, job: job.name, attempts: job.attempts },
+    `queue "${queue}": job ${job.id} (${job.name}) failed after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'}: ${error.message}; it is kept in queue.failed(): fix the cause, then queue.retry("${job.id}")`,
+  );
+}

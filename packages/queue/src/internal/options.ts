@@ -1,7 +1,7 @@
-import type { StandardSchemaV1 } from '@framework/core';
+import { checkOptions, type KnownOptions, type StandardSchemaV1 } from '@framework/core';
 import { CronExpressionParser } from 'cron-parser';
 import { QueueError, QueueValidationError } from '../errors.ts';
-import type { JobOptions, JobSchemas, Priority, RetryOptions } from '../types.ts';
+import type { JobOptions, JobSchemas, Priority, QueueOptions, RetryOptions } from '../types.ts';
 
 /** BullMQ's highest priority number (its lowest priority). */
 export const PRIORITY_LIMIT = 2 ** 21 - 1;
@@ -77,8 +77,59 @@ export function checkMs(value: number, option: string): number {
   return value;
 }
 
-/** Checks a job's options before anything is sent. */
-export function checkJobOptions(options: JobOptions): void {
+const RETRY_KEYS: KnownOptions<RetryOptions> = { attempts: true, backoff: true, delay: true, maxDelay: true };
+const LIMITER_KEYS: KnownOptions<NonNullable<QueueOptions['limiter']>> = { max: true, duration: true };
+const WORKER_KEYS: KnownOptions<NonNullable<QueueOptions['worker']>> = {
+  lockDuration: true,
+  stalledInterval: true,
+  maxStalledCount: true,
+};
+const HOOK_KEYS: KnownOptions<NonNullable<QueueOptions['hooks']>> = { onComplete: true, onFailed: true };
+/** The options of a queue, `logger` aside (that one is `createQueue`'s own). */
+export const QUEUE_KEYS: KnownOptions<QueueOptions> = {
+  concurrency: true,
+  retry: true,
+  limiter: true,
+  store: true,
+  hooks: true,
+  jobs: true,
+  redis: true,
+  work: true,
+  keepCompleted: true,
+  worker: true,
+  prefix: true,
+  env: true,
+};
+const JOB_KEYS: KnownOptions<JobOptions> = { priority: true, delay: true, repeat: true, attempts: true, jobId: true };
+/** Every key either form of `repeat` takes. */
+const REPEAT_KEYS: KnownOptions<{ cron: string; tz?: string; every: number; limit?: number }> = {
+  cron: true,
+  tz: true,
+  every: true,
+  limit: true,
+};
+
+/**
+ * Refuses unknown keys in a queue's options and in its nested ones (`retry`, `limiter`, `worker`,
+ * `hooks`), naming the closest known key: a misspelled option is an error, never ignored.
+ * `where` is how the caller wrote it, e.g. `createQueue("emails")`.
+ */
+export function checkQueueOptions<T extends QueueOptions<JobSchemas>>(
+  where: string,
+  options: T,
+  known: KnownOptions<T>,
+): void {
+  checkOptions(where, options, known);
+  checkOptions(`${where} retry`, options.retry, RETRY_KEYS);
+  checkOptions(`${where} limiter`, options.limiter, LIMITER_KEYS);
+  checkOptions(`${where} worker`, options.worker, WORKER_KEYS);
+  checkOptions(`${where} hooks`, options.hooks, HOOK_KEYS);
+}
+
+/** Checks a job's options before anything is sent: unknown keys, ranges, the cron expression. */
+export function checkJobOptions(options: JobOptions, where = 'add()'): void {
+  checkOptions(`${where} job options`, options, JOB_KEYS);
+  checkOptions(`${where} repeat`, options.repeat, REPEAT_KEYS);
   if (options.delay !== undefined) checkMs(options.delay, 'delay');
   if (options.attempts !== undefined && (!Number.isInteger(options.attempts) || options.attempts < 1)) {
     throw new QueueError(
