@@ -268,6 +268,22 @@ export interface AppApi<D, C, RO, Prefix extends string> {
    * refuses to start, listing them. Outside production it does nothing.
    */
   productionDefault(entry: ProductionDefault): App<D, C, RO, Prefix>;
+  /**
+   * Declares that a feature signs cookies, so `ready()` (and `start()`) refuses to start without a
+   * cookie secret (`COOKIE_SECRET` or `createApp({ cookies: { secret } })`) instead of the first
+   * signed cookie failing with a 500. Plugins call it in `setup`.
+   *
+   * @example
+   * ```ts
+   * export const sessions = definePlugin({
+   *   name: 'sessions',
+   *   setup(app) {
+   *     app.requireCookieSecret('sessions');
+   *   },
+   * });
+   * ```
+   */
+  requireCookieSecret(feature: string): App<D, C, RO, Prefix>;
   /** `NODE_ENV`, or `'development'` when it is not set. */
   readonly env: string;
   /** Whether strict mode is on (`createApp({ strict })`, else `FRAMEWORK_STRICT=1`). */
@@ -473,6 +489,17 @@ class AppView {
 
   productionDefault(entry: ProductionDefault): this {
     this.core.productionDefaults.push({ what: entry.what, fix: entry.fix });
+    return this;
+  }
+
+  requireCookieSecret(feature: string): this {
+    if (typeof feature !== 'string' || feature === '') {
+      throw new FrameworkError(
+        'FW_ERR_PLUGIN_INVALID',
+        "app.requireCookieSecret() takes the name of the feature that signs cookies, e.g. app.requireCookieSecret('@framework/auth sessions').",
+      );
+    }
+    this.core.cookieSecretNeeds.push(feature);
     return this;
   }
 

@@ -155,8 +155,11 @@ export function signCookieValue(value: string, keys: readonly string[]): string 
   const key = keys[0];
   if (key === undefined) {
     throw new FrameworkError(
-      'FW_ERR_INVALID_COOKIE',
-      'Signed cookies need a secret: createApp({ cookies: { secret: process.env.COOKIE_SECRET } }).',
+      'FW_ERR_COOKIE_SECRET',
+      'Signing a cookie needs a secret, and this app has none: set the COOKIE_SECRET environment variable ' +
+        'or pass createApp({ cookies: { secret } }) (32+ characters; make one with ' +
+        `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"). ` +
+        "A plugin that signs cookies can call app.requireCookieSecret('<feature>') so this is caught at start-up.",
     );
   }
   return `${value}.${hmac(key, value)}`;
@@ -173,4 +176,32 @@ export function unsignCookieValue(signed: string, keys: readonly string[]): stri
     if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
   }
   return undefined;
+}
+
+/** The shortest cookie secret accepted: 32 characters (HMAC-SHA256 keys of at least 128 bits of randomness). */
+export const MIN_COOKIE_SECRET_LENGTH = 32;
+const MAKE_SECRET = `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
+
+/**
+ * The cookie keys of an app: `createApp({ cookies: { secret } })`, else the `COOKIE_SECRET`
+ * environment variable (a comma-separated list rotates: the first signs, all verify). Throws when
+ * a key is shorter than 32 characters, naming where it came from and how to make one.
+ */
+export function resolveCookieKeys(secret: string | readonly string[] | undefined): string[] {
+  const fromEnv = secret === undefined;
+  const raw = fromEnv ? process.env.COOKIE_SECRET : secret;
+  if (raw === undefined || raw === '') return [];
+  const keys = typeof raw === 'string' ? (fromEnv ? raw.split(',').map((key) => key.trim()) : [raw]) : [...raw];
+  const where = fromEnv ? 'The COOKIE_SECRET environment variable' : 'createApp({ cookies: { secret } })';
+  keys.forEach((key, index) => {
+    if (typeof key !== 'string' || key.length < MIN_COOKIE_SECRET_LENGTH) {
+      throw new FrameworkError(
+        'FW_ERR_COOKIE_SECRET',
+        `${where} has a key${keys.length > 1 ? ` (#${index + 1})` : ''} of ${typeof key === 'string' ? `${key.length} characters` : typeof key}; ` +
+          `cookie secrets need at least ${MIN_COOKIE_SECRET_LENGTH} random characters. Make one with ${MAKE_SECRET} ` +
+          'and set it as COOKIE_SECRET (or createApp({ cookies: { secret } })).',
+      );
+    }
+  });
+  return keys;
 }

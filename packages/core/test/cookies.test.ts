@@ -4,7 +4,10 @@ import { createApp } from '../src/index.ts';
 import { readJson } from './helpers.ts';
 
 describe('reading cookies', () => {
-  const app = createApp({ logger: false, cookies: { secret: ['new-key', 'old-key'] } });
+  const app = createApp({
+    logger: false,
+    cookies: { secret: ['new-key-0123456789abcdef0123456789', 'old-key-0123456789abcdef0123456789'] },
+  });
   app.get('/read', (ctx) => ({ all: { ...ctx.cookies.all() }, theme: ctx.cookies.get('theme') ?? null }));
   app.get('/signed', (ctx) => ({ session: ctx.cookies.get('session', { signed: true }) ?? null }));
   app.get('/sign', (ctx) => {
@@ -40,7 +43,7 @@ describe('reading cookies', () => {
   });
 
   it('accepts cookies signed with an older key during rotation', async () => {
-    const old = createApp({ logger: false, cookies: { secret: 'old-key' } });
+    const old = createApp({ logger: false, cookies: { secret: 'old-key-0123456789abcdef0123456789' } });
     old.get('/sign', (ctx) => {
       ctx.cookies.set('session', 'legacy', { signed: true });
       return 'ok';

@@ -88,7 +88,8 @@ describe('app.productionDefault() (issue 12)', () => {
   it('logs each development default once, loudly, in production', async () => {
     await withEnv({ NODE_ENV: 'production', FRAMEWORK_STRICT: undefined }, async () => {
       const { logger, warnings } = recording();
-      const app = createApp({ logger });
+      // With a cookie secret, so that CSRF's per-process key is not a development default too.
+      const app = createApp({ logger, cookies: { secret: 'a-cookie-secret-of-at-least-32-characters' } });
       app.productionDefault(entry);
       await app.ready();
       await app.ready();

@@ -1,5 +1,6 @@
 import { bodyTooLarge, parseBody } from '../body.ts';
 import { type ContextRuntime, RequestContext, type ResponseTable } from '../context.ts';
+import { resolveCookieKeys } from '../cookies.ts';
 import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.ts';
 import { closest } from '../options.ts';
 import type { PluginCommand, PluginExports, PluginInstance, PluginScope, RouteOptionFactory } from '../plugin.ts';
@@ -32,7 +33,11 @@ export type { Logger } from './logger.ts';
 export interface AppOptions {
   /** Largest request body in bytes; larger gets 413. Default 1 MiB. Routes may set their own `bodyLimit`. */
   bodyLimit?: number;
-  /** Keys for signed cookies; the first signs, all verify (rotate by adding a new key first). */
+  /**
+   * Keys for signed cookies (and CSRF tokens); the first signs, all verify (rotate by adding a new key
+   * first). Each needs 32+ characters. Default: the `COOKIE_SECRET` environment variable
+   * (comma-separated to rotate); with neither, signing a cookie throws.
+   */
   cookies?: { secret?: string | readonly string[] };
   /** Where errors and warnings go. Default: JSON lines on stderr. `false` silences it. */
   logger?: Logger | false;
@@ -208,6 +213,8 @@ export class AppCore {
   readonly readyHooks: Array<() => unknown> = [];
   /** Development defaults plugins fell back to; reported (or refused in strict mode) by `ready()` in production. */
   readonly productionDefaults: ProductionDefault[] = [];
+  /** Features that sign cookies (`app.requireCookieSecret()`); `ready()` refuses to start without a secret. */
+  readonly cookieSecretNeeds: string[] = [];
   /** `NODE_ENV`, or `development` when it is not set. */
   readonly env: string;
   readonly strict: boolean;
@@ -257,9 +264,8 @@ export class AppCore {
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
     this.strictPaths = options.strictPaths ?? true;
     this.uploads = options.uploads ?? {};
-    const secret = options.cookies?.secret;
     this.runtime = {
-      cookieKeys: secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret],
+      cookieKeys: resolveCookieKeys(options.cookies?.secret),
       validateResponses: options.validateResponses ?? this.exposeErrors,
       trust: compileTrust(options.trustProxy),
       queryLimits: { ...DEFAULT_QUERY_LIMITS, ...options.query },
@@ -383,6 +389,7 @@ export class AppCore {
       while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
     }
     this.checkProductionDefaults();
+    this.checkCookieSecret();
     for (const plugin of this.plugins) {
       for (const dependency of plugin.dependencies) {
         if (!plugin.before.has(dependency)) {
@@ -398,6 +405,18 @@ export class AppCore {
     }
     this.compile();
     this.isReady = true;
+  }
+
+  /** Refuses to start when a feature declared with `app.requireCookieSecret()` has no secret to sign with. */
+  private checkCookieSecret(): void {
+    if (this.cookieSecretNeeds.length === 0 || this.runtime.cookieKeys.length > 0) return;
+    throw new FrameworkError(
+      'FW_ERR_COOKIE_SECRET',
+      `${[...new Set(this.cookieSecretNeeds)].join(', ')} sign${this.cookieSecretNeeds.length > 1 ? '' : 's'} cookies, ` +
+        'but the app has no cookie secret. Set the COOKIE_SECRET environment variable or pass ' +
+        'createApp({ cookies: { secret } }) (32+ characters; make one with ' +
+        `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))").`,
+    );
   }
 
   /**

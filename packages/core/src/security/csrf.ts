@@ -65,7 +65,7 @@ type Failure = 'cross-site' | 'origin' | 'missing-cookie' | 'missing-token' | 'i
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22,128}\.[A-Za-z0-9_-]{43}$/;
 const RANDOM_BYTES = 18;
-// Used when the app has no cookie secret: tokens then die with the process (warned at start in production).
+// Used when the app has no cookie secret: tokens then die with the process (a production default, see install()).
 const PROCESS_KEY = randomBytes(32);
 const states = new WeakMap<AppCore, CsrfState>();
 
@@ -241,15 +241,13 @@ function install(core: AppCore, state: CsrfState): void {
       if (failure !== undefined) throw refuse(failure, config);
     },
   });
-  core.startHooks.push(() => {
-    if (state.config !== undefined && core.runtime.cookieKeys.length === 0 && process.env.NODE_ENV === 'production') {
-      core.logger.warn(
-        {},
-        'CSRF tokens are signed with a random per-process key because no cookie secret is set: they will not ' +
-          'survive a restart or work across instances. Set createApp({ cookies: { secret } }).',
-      );
-    }
-  });
+  // Without a cookie secret, tokens are signed with a per-process key: a development default.
+  if (core.runtime.cookieKeys.length === 0) {
+    core.productionDefaults.push({
+      what: 'CSRF tokens are signed with a random per-process key because no cookie secret is set, so they do not survive a restart or work across instances',
+      fix: 'Set COOKIE_SECRET (32+ characters) or createApp({ cookies: { secret } })',
+    });
+  }
   core.invalidate();
 }
 

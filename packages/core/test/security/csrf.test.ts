@@ -276,11 +276,13 @@ describe('CSRF protection (on by default)', () => {
   });
 
   it('accepts a token signed with a rotated-out key still listed, and refuses it once the key is dropped', async () => {
-    const before = fixture({ cookies: { secret: 'old-key-old-key-old-key' } });
+    const before = fixture({ cookies: { secret: 'old-key-old-key-old-key-old-key-old-key' } });
     const { cookie, token } = await session(before.app);
-    const rotated = fixture({ cookies: { secret: ['new-key-new-key-new-key', 'old-key-old-key-old-key'] } });
+    const rotated = fixture({
+      cookies: { secret: ['new-key-new-key-new-key-new-key-new-key', 'old-key-old-key-old-key-old-key-old-key'] },
+    });
     expect((await post(rotated.app, { cookie, 'x-csrf-token': token })).status).toBe(200);
-    const dropped = fixture({ cookies: { secret: ['new-key-new-key-new-key'] } });
+    const dropped = fixture({ cookies: { secret: ['new-key-new-key-new-key-new-key-new-key'] } });
     expect((await post(dropped.app, { cookie, 'x-csrf-token': token })).status).toBe(403);
     expect(rotated.calls() + dropped.calls()).toBe(1);
   });
