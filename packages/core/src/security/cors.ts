@@ -1,5 +1,6 @@
 import { type Context, RequestContext } from '../context.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
+import { checkOptions, type KnownOptions } from '../options.ts';
 import { definePlugin, type PluginInstance } from '../plugin.ts';
 import { Reply } from '../reply.ts';
 
@@ -276,5 +277,15 @@ const corsPlugin = definePlugin({
  * ```
  */
 export function cors(options: CorsOptions = {}): PluginInstance {
+  checkOptions('cors()', options, CORS_OPTIONS);
   return corsPlugin(compile(options));
 }
+
+const CORS_OPTIONS: KnownOptions<CorsOptions> = {
+  origin: true,
+  methods: true,
+  allowedHeaders: true,
+  exposedHeaders: true,
+  credentials: true,
+  maxAge: true,
+};

@@ -3,6 +3,7 @@ import { parseBody } from '../body.ts';
 import type { Context, RequestContext } from '../context.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
 import type { AppCore } from '../internal/core.ts';
+import { checkOptions, type KnownOptions } from '../options.ts';
 import { isSameOrigin, type PathExclusions, parseExclusions, pathExcluded } from './csrf-match.ts';
 
 /**
@@ -73,10 +74,23 @@ function invalid(message: string): never {
   throw new FrameworkError('FW_ERR_CSRF_OPTIONS', message);
 }
 
-function compile(options: CsrfOptions): CsrfConfig {
+const CSRF_OPTIONS: KnownOptions<CsrfOptions> = {
+  auto: true,
+  cookie: true,
+  headerField: true,
+  tokenField: true,
+  excludeMethods: true,
+  exclude: true,
+  trustedOrigins: true,
+  sessionId: true,
+};
+
+function compile(options: CsrfOptions, where: string): CsrfConfig {
   if (typeof options !== 'object' || options === null) {
     invalid('csrf options must be an object, e.g. { exclude: ["/webhook/*"] }, or false to turn CSRF protection off.');
   }
+  checkOptions(where, options, CSRF_OPTIONS);
+  checkOptions(`${where} cookie`, options.cookie, { name: true, sameSite: true, secure: true });
   const cookie = options.cookie ?? {};
   const sameSite = cookie.sameSite ?? 'strict';
   if (sameSite !== 'strict' && sameSite !== 'lax' && sameSite !== 'none') {
@@ -288,7 +302,7 @@ export function setupCsrf(core: AppCore, option: boolean | CsrfOptions | undefin
     },
   });
   if (option === false) return;
-  state.config = compile(option === true || option === undefined ? {} : option);
+  state.config = compile(option === true || option === undefined ? {} : option, 'createApp({ csrf })');
   install(core, state);
 }
 
@@ -309,6 +323,6 @@ export function configureCsrf(core: AppCore, options: CsrfOptions): void {
     );
   }
   const state = stateOf(core);
-  state.config = compile(options);
+  state.config = compile(options, 'app.csrf()');
   install(core, state);
 }

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet, { type HelmetOptions as HelmetPackageOptions } from 'helmet';
 import { FrameworkError } from '../errors.ts';
+import { checkOptions, type KnownOptions } from '../options.ts';
 import { JSON_TYPE, PROBLEM_TYPE, type Reply, type ReplyHeaders } from '../reply.ts';
 
 /**
@@ -60,6 +61,8 @@ export interface SecurityOptions {
    */
   helmet?: HelmetOptions;
 }
+
+const SECURITY_OPTIONS: KnownOptions<SecurityOptions> = { headers: true, customHeaders: true, csp: true, helmet: true };
 
 /** One precomputed set of security headers. */
 export interface HeaderSet {
@@ -169,6 +172,8 @@ function directivesFor(
  * ```
  */
 export function compileSecurity(options: SecurityOptions = {}): CompiledSecurity {
+  checkOptions('security options (createApp({ security }) / app.security())', options, SECURITY_OPTIONS);
+  if (options.csp !== false) checkOptions('security csp', options.csp, { directives: true, reportOnly: true });
   const preset = options.headers ?? 'strict';
   const base = new Map<string, string>();
   let cspHeader: string | undefined;

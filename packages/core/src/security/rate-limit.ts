@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { FrameworkError, isHttpError, ServiceUnavailableError, TooManyRequestsError } from '../errors.ts';
 import { type Duration, formatDuration, parseDuration } from '../internal/duration.ts';
 import { createLogger, type Logger } from '../internal/logger.ts';
+import { checkOptions, type KnownOptions } from '../options.ts';
 import { definePlugin, type PluginInstance } from '../plugin.ts';
 import type { Reply } from '../reply.ts';
 import { clientAddressKey } from './client-address.ts';
@@ -15,7 +16,14 @@ import {
   type RoutePattern,
 } from './route-patterns.ts';
 import { MemoryStore, type RateLimitStore } from './store.ts';
-import { type AttemptOptions, SuspiciousGuard, type SuspiciousOptions } from './suspicious.ts';
+import {
+  type AttemptOptions,
+  type FailedLoginsOptions,
+  type RapidRequestsOptions,
+  type ScanningOptions,
+  SuspiciousGuard,
+  type SuspiciousOptions,
+} from './suspicious.ts';
 
 export type { Duration } from '../internal/duration.ts';
 export { clientAddressKey } from './client-address.ts';
@@ -378,5 +386,60 @@ const plugin = definePlugin({
  * ```
  */
 export function rateLimit(options: RateLimitOptions = {}): PluginInstance<RateLimitExports> {
+  checkRateLimitOptions(options);
   return plugin(new Limiter(options));
+}
+
+const RATE_LIMIT_OPTIONS: KnownOptions<RateLimitOptions> = {
+  window: true,
+  max: true,
+  routes: true,
+  keyGenerator: true,
+  ipv6Subnet: true,
+  store: true,
+  storeTimeout: true,
+  failClosed: true,
+  skip: true,
+  headers: true,
+  suspicious: true,
+  logger: true,
+};
+const SUSPICIOUS_OPTIONS: KnownOptions<SuspiciousOptions> = {
+  failedLogins: true,
+  rapidRequests: true,
+  scanningBehavior: true,
+};
+const FAILED_LOGINS_OPTIONS: KnownOptions<FailedLoginsOptions> = {
+  max: true,
+  window: true,
+  action: true,
+  duration: true,
+  resetOnSuccess: true,
+  rememberClients: true,
+};
+const RAPID_REQUESTS_OPTIONS: KnownOptions<RapidRequestsOptions> = {
+  threshold: true,
+  window: true,
+  action: true,
+  duration: true,
+};
+const SCANNING_OPTIONS: KnownOptions<ScanningOptions> = {
+  indicators: true,
+  threshold: true,
+  window: true,
+  action: true,
+  duration: true,
+};
+
+/** Unknown keys anywhere in `rateLimit()`'s options (top level, per route, `suspicious`) throw with "did you mean". */
+function checkRateLimitOptions(options: RateLimitOptions): void {
+  checkOptions('rateLimit()', options, RATE_LIMIT_OPTIONS);
+  for (const [pattern, limit] of Object.entries(options.routes ?? {})) {
+    if (limit !== false) checkOptions(`rateLimit({ routes: { '${pattern}' } })`, limit, { max: true, window: true });
+  }
+  const suspicious = options.suspicious;
+  checkOptions('rateLimit({ suspicious })', suspicious, SUSPICIOUS_OPTIONS);
+  checkOptions('rateLimit({ suspicious: { failedLogins } })', suspicious?.failedLogins, FAILED_LOGINS_OPTIONS);
+  checkOptions('rateLimit({ suspicious: { rapidRequests } })', suspicious?.rapidRequests, RAPID_REQUESTS_OPTIONS);
+  checkOptions('rateLimit({ suspicious: { scanningBehavior } })', suspicious?.scanningBehavior, SCANNING_OPTIONS);
 }

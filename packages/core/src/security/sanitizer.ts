@@ -8,6 +8,7 @@ import { bodyKind, parseContentType } from '../body.ts';
 import { type Context, RequestContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { Logger } from '../internal/logger.ts';
+import { checkOptions, type KnownOptions } from '../options.ts';
 import { definePlugin } from '../plugin.ts';
 
 /**
@@ -213,9 +214,18 @@ function compilePatterns(extra: SanitizerOptions['patterns']): Array<readonly [s
  * app.get('/search', (ctx) => ({ q: ctx.query.q, suspicious: ctx.sanitizer.flagged }));
  * ```
  */
+const SANITIZER_OPTIONS: KnownOptions<SanitizerOptions> = {
+  mode: true,
+  patterns: true,
+  targets: true,
+  maxScanLength: true,
+  logger: true,
+};
+
 export const sanitizer = definePlugin({
   name: '@framework/core/sanitizer',
   setup(app, options: SanitizerOptions = {}) {
+    checkOptions('sanitizer()', options, SANITIZER_OPTIONS);
     const mode = options.mode ?? 'detect';
     const patterns = compilePatterns(options.patterns);
     const targets = options.targets ?? ['query', 'body', 'params'];

@@ -2,6 +2,7 @@ import { createReadStream, openSync } from 'node:fs';
 import { copyFile, readFile, rename, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { FrameworkError } from '../errors.ts';
+import { checkOptions, type KnownOptions } from '../options.ts';
 import type { InferOutput, StandardSchemaV1 } from '../standard-schema.ts';
 import type { ImageOptions } from './image.ts';
 import type { MalwareScanner, ScanResult } from './scan.ts';
@@ -156,6 +157,8 @@ export function parseSize(size: number | string): number {
 export function file(options?: FileOptions & { optional?: false }): FileSchema<UploadedFile>;
 export function file(options: FileOptions & { optional: true }): FileSchema<UploadedFile | undefined>;
 export function file(options: FileOptions = {}): FileSchema<UploadedFile> | FileSchema<UploadedFile | undefined> {
+  checkOptions('file()', options, FILE_OPTIONS);
+  checkOptions('file({ image })', options.image, IMAGE_OPTIONS);
   const resolved: ResolvedFileOptions = {
     maxSize: parseSize(options.maxSize ?? DEFAULT_MAX_SIZE),
     allowedTypes: options.allowedTypes === undefined ? undefined : options.allowedTypes.map((t) => t.toLowerCase()),
@@ -205,6 +208,8 @@ export function upload<Files extends FileFields, Fields extends StandardSchemaV1
   fields?: Fields;
   limits?: MultipartLimits;
 }): UploadSchema<(Fields extends StandardSchemaV1 ? InferOutput<Fields> : {}) & FileOutputs<Files>> {
+  checkOptions('upload()', definition, { files: true, fields: true, limits: true });
+  checkOptions('upload({ limits })', definition.limits, LIMIT_OPTIONS);
   const files: Record<string, ResolvedFileOptions> = Object.create(null);
   for (const [name, schema] of Object.entries(definition.files)) {
     if (!FILE_MARK.has(schema)) {
@@ -365,3 +370,24 @@ export function downloadHeaders(name: string): Record<string, string> {
     'content-security-policy': "sandbox; default-src 'none'",
   };
 }
+
+const FILE_OPTIONS: KnownOptions<FileOptions> = {
+  maxSize: true,
+  allowedTypes: true,
+  image: true,
+  scan: true,
+  optional: true,
+};
+const IMAGE_OPTIONS: KnownOptions<ImageOptions> = {
+  maxDimensions: true,
+  maxPixels: true,
+  stripMetadata: true,
+  convertFormat: true,
+};
+const LIMIT_OPTIONS: KnownOptions<MultipartLimits> = {
+  files: true,
+  fields: true,
+  fieldSize: true,
+  parts: true,
+  headerPairs: true,
+};
