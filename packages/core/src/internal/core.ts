@@ -1,4 +1,4 @@
-import { bodyTooLarge, parseBody } from '../body.ts';
+import { bodyTooLarge, parseBody, parseContentType } from '../body.ts';
 import { type ContextRuntime, RequestContext, type ResponseTable } from '../context.ts';
 import { resolveCookieKeys } from '../cookies.ts';
 import { FrameworkError, HttpError, isHttpError, STATUS_TEXT } from '../errors.ts';
@@ -138,6 +138,11 @@ interface CompiledRoute {
 export interface RequestGuard {
   applies(method: string): boolean;
   check(ctx: RequestContext): void;
+  /**
+   * For a `multipart/form-data` request to an upload route: runs instead of `check` once the text
+   * fields sent before the first file have arrived (or the body ended), before any file is stored.
+   */
+  checkFields?(ctx: RequestContext, fields: Readonly<Record<string, string | string[]>>): void;
 }
 
 interface ViewLike {
@@ -538,11 +543,27 @@ export class AppCore {
         if (early !== undefined) return finish(early, ctx);
       }
       await readBody(ctx);
-      for (const guard of guards) guard.check(ctx);
+      // On an upload route, guards that read form fields (CSRF's `_csrf`) wait for the multipart
+      // text fields; the others, and every guard for a body that is not multipart, run now.
+      const multipart = upload !== undefined && parseContentType(ctx.contentType())?.type === 'multipart/form-data';
+      for (const guard of guards) if (!multipart || guard.checkFields === undefined) guard.check(ctx);
       if (upload !== undefined) {
         await validateRequest(ctx, { ...schema, body: undefined });
         if (ctx.request.contentLength > bodyLimit) throw bodyTooLarge(bodyLimit);
-        const input = await receiveMultipart(ctx, ctx.request, upload, bodyLimit, this.uploads, this.logger);
+        const beforeFiles = multipart
+          ? (fields: Readonly<Record<string, string | string[]>>) => {
+              for (const guard of guards) guard.checkFields?.(ctx, fields);
+            }
+          : undefined;
+        const input = await receiveMultipart(
+          ctx,
+          ctx.request,
+          upload,
+          bodyLimit,
+          this.uploads,
+          this.logger,
+          beforeFiles,
+        );
         ctx.parsedBody = await validateInput(schema!.body as StandardSchemaV1, 'body', input);
         ctx.bodyParsed = true;
       } else if (schema !== undefined) await validateRequest(ctx, schema);

@@ -201,7 +201,18 @@ function bodyToken(ctx: RequestContext, field: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function failureOf(ctx: RequestContext, config: CsrfConfig, keys: readonly Key[]): Failure | undefined {
+/** The token field of a multipart body's text fields (those sent before the first file). */
+function fieldToken(fields: Readonly<Record<string, string | string[]>>, field: string): string | undefined {
+  const value = Object.hasOwn(fields, field) ? fields[field] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function failureOf(
+  ctx: RequestContext,
+  config: CsrfConfig,
+  keys: readonly Key[],
+  fields: Readonly<Record<string, string | string[]>> | undefined,
+): Failure | undefined {
   const origin = ctx.singleHeader('origin');
   const trusted = origin !== undefined && config.trusted.has(origin);
   if (!trusted) {
@@ -210,14 +221,18 @@ function failureOf(ctx: RequestContext, config: CsrfConfig, keys: readonly Key[]
   }
   const cookieToken = ctx.cookies.get(cookieFor(config, ctx).name);
   if (cookieToken === undefined || cookieToken === '') return 'missing-cookie';
-  const sent = ctx.singleHeader(config.header) ?? bodyToken(ctx, config.field);
+  const sent =
+    ctx.singleHeader(config.header) ??
+    (fields === undefined ? bodyToken(ctx, config.field) : fieldToken(fields, config.field));
   if (sent === undefined || sent === '') return 'missing-token';
   if (!equalTokens(sent, cookieToken)) return 'invalid-token';
   return verifyToken(cookieToken, keys, sessionOf(config, ctx)) ? undefined : 'invalid-token';
 }
 
 function refuse(failure: Failure, config: CsrfConfig): HttpError {
-  const send = `send the token from ctx.csrfToken in the ${config.header} header (or the ${config.field} field of a urlencoded or JSON body)`;
+  const send =
+    `send the token from ctx.csrfToken in the ${config.header} header (or the ${config.field} field of a urlencoded ` +
+    `or JSON body, or of a multipart form before its files)`;
   const messages: Record<Failure, string> = {
     'cross-site': 'Refused a cross-site request (Sec-Fetch-Site: cross-site) that carries cookies.',
     origin: `Refused a request whose Origin is not this site. Send it from this site's pages, or list the origin in csrf trustedOrigins.`,
@@ -240,20 +255,24 @@ function stateOf(core: AppCore): CsrfState {
 function install(core: AppCore, state: CsrfState): void {
   if (state.installed) return;
   state.installed = true;
+  const verify = (ctx: RequestContext, fields: Readonly<Record<string, string | string[]>> | undefined): void => {
+    const config = state.config;
+    // A request with no Cookie header, or with an Authorization header (which a cross-site form
+    // cannot add), cannot ride on the browser's ambient credentials.
+    if (config === undefined || config.methods.has(ctx.method)) return;
+    const headers = ctx.request.headers;
+    if (headers.cookie === undefined || headers.authorization !== undefined) return;
+    if (pathExcluded(config.exclude, ctx.path)) return;
+    const failure = failureOf(ctx, config, keysOf(core), fields);
+    if (failure !== undefined) throw refuse(failure, config);
+  };
   core.guards.push({
     // Chosen per route when routes compile (app.csrf() invalidates them): a GET route never runs it.
     applies: (method) => state.config !== undefined && !state.config.methods.has(method),
-    check: (ctx) => {
-      const config = state.config;
-      // A request with no Cookie header, or with an Authorization header (which a cross-site form
-      // cannot add), cannot ride on the browser's ambient credentials.
-      if (config === undefined || config.methods.has(ctx.method)) return;
-      const headers = ctx.request.headers;
-      if (headers.cookie === undefined || headers.authorization !== undefined) return;
-      if (pathExcluded(config.exclude, ctx.path)) return;
-      const failure = failureOf(ctx, config, keysOf(core));
-      if (failure !== undefined) throw refuse(failure, config);
-    },
+    check: (ctx) => verify(ctx, undefined),
+    // An upload route's multipart body is streamed, not buffered: the token field is read from the
+    // text fields sent before the first file, and the check runs before any file is stored.
+    checkFields: (ctx, fields) => verify(ctx, fields),
   });
   // Without a cookie secret, tokens are signed with a per-process key: a development default.
   if (core.runtime.cookieKeys.length === 0) {

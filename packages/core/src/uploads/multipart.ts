@@ -94,6 +94,7 @@ export async function receiveMultipart(
   limit: number,
   options: UploadOptions,
   logger: Logger,
+  beforeFiles?: (fields: Readonly<Record<string, string | string[]>>) => void,
 ): Promise<MultipartInput> {
   const contentType = Array.isArray(request.headers['content-type'])
     ? request.headers['content-type'][0]
@@ -115,6 +116,20 @@ export async function receiveMultipart(
     failure ??= error;
     failed();
     wake?.();
+  };
+  // Runs once, with the text fields sent so far, when the first file part starts or the body ends;
+  // a throw refuses the request before any file is stored.
+  let gated = beforeFiles === undefined;
+  const gate = (): boolean => {
+    if (gated) return true;
+    gated = true;
+    try {
+      beforeFiles?.(fields);
+      return true;
+    } catch (error) {
+      fail(error);
+      return false;
+    }
   };
   const maxFile = Math.max(0, ...Object.values(spec.files).map((f) => f.maxSize));
   const limits = spec.limits;
@@ -183,7 +198,7 @@ export async function receiveMultipart(
   });
   parser.on('file', (name: string, stream: Readable, info) => {
     stream.on('error', () => {});
-    if (failure !== undefined || !checkName(name, false)) {
+    if (failure !== undefined || !gate() || !checkName(name, false)) {
       stream.resume();
       return;
     }
@@ -288,6 +303,7 @@ export async function receiveMultipart(
   } catch (error) {
     fail(error);
   }
+  if (failure === undefined) gate();
   if (failure !== undefined) {
     // Not awaited: an async generator runs return() only after a pending next() settles.
     iterator.return?.()?.catch(() => {});
