@@ -1,17 +1,62 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, type Logger } from '@framework/core';
+import { checkOptions, createLogger, type KnownOptions, type Logger } from '@framework/core';
 import { Cluster } from 'ioredis';
-import { CacheError, CacheUnavailableError } from './errors.ts';
+import { CacheError, CacheUnavailableError, RedisUnavailableError } from './errors.ts';
 import { escapeGlob } from './internal/glob.ts';
-import type { CacheOptions, CacheStats, MemoizeOptions, QueryStore, SetOptions, WrapOptions } from './options.ts';
-import { closeRedis, createRedis, type RedisClient, whenReady } from './redis-connection.ts';
+import type {
+  CacheOptions,
+  CacheStats,
+  MemoizeOptions,
+  MemoryTier,
+  QueryStore,
+  RedisTier,
+  SetOptions,
+  WrapOptions,
+} from './options.ts';
+import { closeRedis, createRedis, isOutage, type RedisClient, redisGuard } from './redis-connection.ts';
 import { MemoryCacheStore } from './store/memory.ts';
 import { RedisCacheStore } from './store/redis.ts';
 import { TieredStore } from './store/tiered.ts';
 import type { CacheStore, StoredEntry } from './store/types.ts';
 
 const LOG_EVERY_MS = 10_000;
+
+/** Every key of `CacheOptions`, for `checkOptions`. */
+export const CACHE_OPTIONS: KnownOptions<CacheOptions> = {
+  store: true,
+  ttl: true,
+  prefix: true,
+  serializer: true,
+  compress: true,
+  tiers: true,
+  maxSize: true,
+  redis: true,
+  strict: true,
+  lockTimeout: true,
+  logger: true,
+  env: true,
+  connectTimeout: true,
+};
+const MEMORY_TIER: KnownOptions<MemoryTier> = { store: true, ttl: true, maxSize: true };
+const REDIS_TIER: KnownOptions<RedisTier> = { store: true, ttl: true };
+const COMPRESS: KnownOptions<{ threshold?: number }> = { threshold: true };
+const SET_OPTIONS: KnownOptions<SetOptions> = { ttl: true, tags: true };
+const WRAP_OPTIONS: KnownOptions<WrapOptions> = { ttl: true, tags: true, staleWhileRevalidate: true };
+const MEMOIZE_OPTIONS: KnownOptions<MemoizeOptions<unknown[]>> = { ...WRAP_OPTIONS, key: true };
+/** The default of per-call options: not checked (nothing to check). */
+const NO_OPTIONS: WrapOptions = Object.freeze({});
+const INCREMENT_OPTIONS: KnownOptions<{ ttl?: number }> = { ttl: true };
+
+/**
+ * Checks a per-call options object: a plain loop with no allocation on the good path; on an
+ * unknown key, `checkOptions` throws with "did you mean".
+ */
+function checkCallOptions<T extends object>(where: string, options: T, known: KnownOptions<T>): void {
+  for (const key in options) {
+    if (!Object.hasOwn(known, key)) checkOptions(where, options, known);
+  }
+}
 
 /**
  * A cache: `get`/`set`/`delete`, tags, patterns, counters, `wrap` with single flight, `memoize`,
@@ -46,6 +91,10 @@ export class Cache {
   private suppressed = 0;
 
   constructor(options: CacheOptions = {}) {
+    checkOptions('createCache()', options, CACHE_OPTIONS);
+    if (typeof options.compress === 'object' && options.compress !== null) {
+      checkOptions('createCache() compress', options.compress, COMPRESS);
+    }
     this.prefix = options.prefix ?? 'cache:';
     this.ttl = seconds(options.ttl ?? 3600, 'ttl');
     this.strict = options.strict ?? false;
@@ -71,31 +120,66 @@ export class Cache {
       this.redis = undefined;
       return;
     }
-    const redis = createRedis(connection, this.logger);
+    const connectTimeout = options.connectTimeout;
+    if (connectTimeout !== undefined && !(Number.isFinite(connectTimeout) && connectTimeout > 0)) {
+      throw new CacheError(
+        'FW_CACHE_CONFIG',
+        `connectTimeout is a number of milliseconds > 0 (default 5000), got ${String(connectTimeout)}.`,
+      );
+    }
+    // Everything that can be refused is checked before a connection is opened (none is left behind).
+    let tiers: { memory: MemoryTier; l1Ttl: number; l2Ttl: number } | undefined;
+    if (options.tiers !== undefined) {
+      const [memory, remote] = options.tiers;
+      if (memory?.store !== 'memory' || remote?.store !== 'redis') {
+        throw new CacheError(
+          'FW_CACHE_CONFIG',
+          "tiers must be [{ store: 'memory', ... }, { store: 'redis', ... }]: memory in front of Redis.",
+        );
+      }
+      checkOptions('createCache() tiers[0]', memory, MEMORY_TIER);
+      checkOptions('createCache() tiers[1]', remote, REDIS_TIER);
+      tiers = {
+        memory,
+        l1Ttl: seconds(memory.ttl ?? 0, 'tiers[0].ttl'),
+        l2Ttl: seconds(remote.ttl ?? 0, 'tiers[1].ttl'),
+      };
+    }
+    const redis = createRedis(
+      connection,
+      this.logger,
+      connectTimeout === undefined ? {} : { connectTimeout: connectTimeout },
+    );
     if (redis !== connection) this.owned.push(redis);
+    // A client given as it is: the guard may exist already (another cache, a rate-limit store); give it our logger.
+    redisGuard(redis, { logger: this.logger, connectTimeout });
     this.redis = redis;
-    const l2 = new RedisCacheStore(redis, { serializer: options.serializer, compress: options.compress });
-    if (options.tiers === undefined) {
+    let l2: RedisCacheStore;
+    let l1: MemoryCacheStore | undefined;
+    try {
+      l2 = new RedisCacheStore(redis, { serializer: options.serializer, compress: options.compress });
+      if (tiers !== undefined) l1 = new MemoryCacheStore({ maxSize: tiers.memory.maxSize ?? options.maxSize });
+    } catch (error) {
+      for (const client of this.owned) client.disconnect();
+      throw error;
+    }
+    if (tiers === undefined || l1 === undefined) {
       this.store = l2;
       return;
     }
-    const [memory, remote] = options.tiers;
-    if (memory?.store !== 'memory' || remote?.store !== 'redis') {
-      throw new CacheError(
-        'FW_CACHE_CONFIG',
-        "tiers must be [{ store: 'memory', ... }, { store: 'redis', ... }]: memory in front of Redis.",
-      );
-    }
+    // The subscription connection sends one SUBSCRIBE and then only listens: it queues that command
+    // until connected, and waits for its answer without a timeout (a timed-out SUBSCRIBE could still
+    // take effect later, unnoticed); `ready()` bounds the wait for it.
     const subscriber =
       redis instanceof Cluster
-        ? redis.duplicate(undefined, { enableOfflineQueue: true })
-        : redis.duplicate({ enableOfflineQueue: true });
+        ? redis.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { commandTimeout: undefined } })
+        : redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
     this.owned.push(subscriber);
     subscriber.on('error', () => {});
-    this.store = new TieredStore(new MemoryCacheStore({ maxSize: memory.maxSize ?? options.maxSize }), l2, {
+    this.store = new TieredStore(l1, l2, {
       channel: `${this.prefix}#evict`,
-      l1Ttl: seconds(memory.ttl ?? 0, 'tiers[0].ttl'),
-      l2Ttl: seconds(remote.ttl ?? 0, 'tiers[1].ttl'),
+      l1Ttl: tiers.l1Ttl,
+      l2Ttl: tiers.l2Ttl,
       subscriber,
       logger: this.logger,
     });
@@ -112,9 +196,11 @@ export class Cache {
    */
   async ready(timeout = 5_000): Promise<boolean> {
     if (this.redis === undefined) return true;
-    const ready = await whenReady(this.redis, timeout);
-    if (ready && this.store instanceof TieredStore) await this.store.subscribed;
-    return ready;
+    const started = Date.now();
+    const ready = await redisGuard(this.redis).ready(timeout);
+    if (!ready || !(this.store instanceof TieredStore)) return ready;
+    const left = Math.max(0, timeout - (Date.now() - started));
+    return Promise.race([this.store.subscribed.then(() => true), sleep(left, false, { ref: false })]);
   }
 
   /**
@@ -166,7 +252,8 @@ export class Cache {
    * await cache.set('post:1', post, { ttl: 600, tags: ['posts'] });
    * ```
    */
-  async set(key: string, value: unknown, options: SetOptions = {}): Promise<void> {
+  async set(key: string, value: unknown, options: SetOptions = NO_OPTIONS): Promise<void> {
+    if (options !== NO_OPTIONS) checkCallOptions('cache.set()', options, SET_OPTIONS);
     await this.write(key, value, options, Number.POSITIVE_INFINITY, 0);
   }
 
@@ -252,7 +339,8 @@ export class Cache {
    * const views = await cache.increment('page-views');
    * ```
    */
-  async increment(key: string, by = 1, options: { ttl?: number } = {}): Promise<number | undefined> {
+  async increment(key: string, by = 1, options: { ttl?: number } = NO_OPTIONS): Promise<number | undefined> {
+    if (options !== NO_OPTIONS) checkCallOptions('cache.increment()', options, INCREMENT_OPTIONS);
     if (!Number.isSafeInteger(by)) {
       throw new CacheError('FW_CACHE_INVALID_ARGUMENT', `increment/decrement take an integer step, got ${by}.`);
     }
@@ -289,7 +377,14 @@ export class Cache {
    * const user = await cache.wrap(`user:${id}`, () => db.users.find(id), { ttl: 300 });
    * ```
    */
-  wrap<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions = {}): Promise<T> {
+  wrap<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions = NO_OPTIONS): Promise<T> {
+    if (options !== NO_OPTIONS) {
+      try {
+        checkCallOptions('cache.wrap()', options, WRAP_OPTIONS);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const fullKey = this.prefix + key;
     let pending: ReturnType<CacheStore['get']>;
     try {
@@ -339,9 +434,11 @@ export class Cache {
     fn: (...args: A) => R | Promise<R>,
     options: MemoizeOptions<A> = {},
   ): (...args: A) => Promise<R> {
+    checkOptions('cache.memoize()', options, MEMOIZE_OPTIONS);
     const id = fn.name || createHash('sha1').update(fn.toString()).digest('base64url').slice(0, 12);
-    const keyOf = options.key ?? ((...args: A) => `memo:${id}:${argumentsKey(args)}`);
-    return (...args: A) => this.wrap<R>(keyOf(...args), () => fn(...args), options);
+    const { key, ...wrapOptions } = options;
+    const keyOf = key ?? ((...args: A) => `memo:${id}:${argumentsKey(args)}`);
+    return (...args: A) => this.wrap<R>(keyOf(...args), () => fn(...args), wrapOptions);
   }
 
   /**
@@ -500,7 +597,10 @@ export class Cache {
   private failed(operation: string, error: unknown, quiet = false): void {
     if (error instanceof CacheError) throw error;
     this.counters.errors++;
-    if (this.strict && !quiet) throw new CacheUnavailableError(operation, error);
+    const known = error instanceof RedisUnavailableError;
+    if (this.strict && !quiet) throw new CacheUnavailableError(operation, error, known ? error.retryAfter : 1);
+    // Redis down, hung or unreachable: its connection logs the outage, once (not each failed command).
+    if (known || (this.redis !== undefined && isOutage(error))) return;
     const now = Date.now();
     if (now - this.lastLog < LOG_EVERY_MS) {
       this.suppressed++;

@@ -37,8 +37,9 @@ export class CacheError extends Error {
 }
 
 /**
- * Thrown by a `strict` cache when its store (Redis) fails; answered 503 with `Retry-After: 1` when it
- * escapes a handler. A cache that is not strict never throws it: reads miss and writes are dropped.
+ * Thrown by a `strict` cache when its store (Redis) fails; answered 503 with `Retry-After` (1 s, or
+ * until the connection's breaker checks Redis again) when it escapes a handler. A cache that is not
+ * strict never throws it: reads miss and writes are dropped.
  *
  * @example
  * ```ts
@@ -47,13 +48,38 @@ export class CacheError extends Error {
  * ```
  */
 export class CacheUnavailableError extends ServiceUnavailableError {
-  constructor(operation: string, cause: unknown) {
-    super(`The cache did not answer (${operation}); retry shortly.`, {
+  constructor(operation: string, cause: unknown, retryAfter = 1) {
+    super(`The cache did not answer (${operation}); retry shortly (in ${retryAfter} s).`, {
       code: 'FW_CACHE_UNAVAILABLE',
       cause,
       expose: true,
-      headers: { 'retry-after': '1' },
+      headers: { 'retry-after': String(retryAfter) },
     });
     this.name = 'CacheUnavailableError';
+  }
+}
+
+/**
+ * What a Redis command of the cache or of `RedisRateLimitStore` fails with at once, without being
+ * sent: the connection is down, never came up within its connect timeout, or Redis stopped
+ * answering and the connection's circuit breaker is open. A 503 with `Retry-After`
+ * (`retryAfter` seconds); the rate limiter applies its fail-open/failClosed policy to it.
+ *
+ * @example
+ * ```ts
+ * try { await store.increment('k', 60_000); } catch (error) { if (error instanceof RedisUnavailableError) console.log(error.retryAfter); }
+ * ```
+ */
+export class RedisUnavailableError extends ServiceUnavailableError {
+  /** Seconds after which Redis is checked again. */
+  readonly retryAfter: number;
+  constructor(reason: string, retryAfter: number) {
+    super(`Redis is not available (${reason}); retry in ${retryAfter} s.`, {
+      code: 'FW_ERR_DEPENDENCY_UNAVAILABLE',
+      expose: false,
+      headers: { 'retry-after': String(retryAfter) },
+    });
+    this.name = 'RedisUnavailableError';
+    this.retryAfter = retryAfter;
   }
 }

@@ -66,6 +66,12 @@ export interface CacheOptions {
   logger?: Pick<Logger, 'warn' | 'info'>;
   /** Environment to read `REDIS_URL` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Milliseconds commands issued before Redis is first connected wait for it (then they fail: a
+   * miss, a dropped write, or 503 when strict); the `cache()` plugin's start waits as long. Also
+   * ioredis's `connectTimeout`. Default 5 000.
+   */
+  connectTimeout?: number;
 }
 
 /**

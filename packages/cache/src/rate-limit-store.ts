@@ -1,6 +1,6 @@
-import type { RateLimitStore } from '@framework/core';
+import { checkOptions, type KnownOptions, type RateLimitStore } from '@framework/core';
 import { runScript } from './internal/script.ts';
-import type { RedisClient } from './redis-connection.ts';
+import { type RedisClient, type RedisGuard, redisGuard } from './redis-connection.ts';
 
 // One script per operation: each is atomic on the server, so a burst across app instances is
 // counted exactly (no INCR/EXPIRE race, security-cases RL-02).
@@ -34,11 +34,16 @@ export interface RedisRateLimitStoreOptions {
   prefix?: string;
 }
 
+const KNOWN: KnownOptions<RedisRateLimitStoreOptions> = { prefix: true };
+
 /**
  * Core's `RateLimitStore` on Redis, so every app instance counts against the same windows: each
  * operation is one Lua script (atomic), counters expire with their window, blocks with their time.
  * It passes core's `storeContract()`. What happens while Redis is down is the rate limiter's
- * policy: fail open by default (served, logged, counted), `failClosed: true` for 503.
+ * policy: fail open by default (served, logged, counted), `failClosed: true` for 503. Commands go
+ * through the connection's guard (shared with the cache on the same connection): they wait for the
+ * first connection, and fail at once while the connection is down or, after a few timeouts, while
+ * Redis hangs, so the policy applies at once instead of after `storeTimeout` on every request.
  *
  * @example
  * ```ts
@@ -53,37 +58,41 @@ export interface RedisRateLimitStoreOptions {
 export class RedisRateLimitStore implements RateLimitStore {
   readonly client: RedisClient;
   private readonly prefix: string;
+  private readonly guard: RedisGuard;
 
   constructor(client: RedisClient, options: RedisRateLimitStoreOptions = {}) {
+    checkOptions('RedisRateLimitStore', options, KNOWN);
     this.client = client;
     this.prefix = options.prefix ?? 'rl:';
+    this.guard = redisGuard(client);
   }
 
   async increment(key: string, windowMs: number): Promise<{ count: number; resetAt: number }> {
-    const [count, left] = (await runScript(
-      this.client,
-      INCREMENT,
-      [this.prefix + key],
-      [Math.max(1, Math.ceil(windowMs))],
+    const [count, left] = (await this.guard.run(() =>
+      runScript(this.client, INCREMENT, [this.prefix + key], [Math.max(1, Math.ceil(windowMs))]),
     )) as [number, number];
     return { count, resetAt: Date.now() + left };
   }
 
   async decrement(key: string): Promise<void> {
-    await runScript(this.client, DECREMENT, [this.prefix + key], []);
+    await this.guard.run(() => runScript(this.client, DECREMENT, [this.prefix + key], []));
   }
 
   async reset(key: string): Promise<void> {
     // Two keys of different slots on a Cluster: one UNLINK each.
-    await Promise.all([this.client.unlink(this.prefix + key), this.client.unlink(`${this.prefix}block:${key}`)]);
+    await this.guard.run(() =>
+      Promise.all([this.client.unlink(this.prefix + key), this.client.unlink(`${this.prefix}block:${key}`)]),
+    );
   }
 
   async block(key: string, ms: number): Promise<void> {
-    await runScript(this.client, BLOCK, [`${this.prefix}block:${key}`], [Math.max(1, Math.ceil(ms))]);
+    await this.guard.run(() =>
+      runScript(this.client, BLOCK, [`${this.prefix}block:${key}`], [Math.max(1, Math.ceil(ms))]),
+    );
   }
 
   async blockedUntil(key: string): Promise<number> {
-    const left = await this.client.pttl(`${this.prefix}block:${key}`);
+    const left = await this.guard.run(() => this.client.pttl(`${this.prefix}block:${key}`));
     return left > 0 ? Date.now() + left : 0;
   }
 

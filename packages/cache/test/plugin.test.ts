@@ -46,13 +46,13 @@ describe('the cache() plugin', () => {
     await app.stop();
   });
 
-  it('refuses store: redis without a connection, saying how to give one', () => {
-    const app = createApp({ logger: false }).use(cache({ store: 'redis', env: {} }));
-    return expect(app.ready()).rejects.toThrow(/set REDIS_URL/);
+  it('refuses store: redis without a connection at use(), saying how to give one', () => {
+    const app = createApp({ logger: false });
+    expect(() => app.use(cache({ store: 'redis', env: {} }))).toThrow(/set REDIS_URL/);
   });
 
-  it('refuses a URL that is not a Redis URL', () => {
-    const app = createApp({ logger: false }).use(cache({ redis: 'http://localhost:6379', env: {} }));
-    return expect(app.ready()).rejects.toThrow(/redis:\/\/host:port/);
+  it('refuses a URL that is not a Redis URL at use()', () => {
+    const app = createApp({ logger: false });
+    expect(() => app.use(cache({ redis: 'http://localhost:6379', env: {} }))).toThrow(/redis:\/\/host:port/);
   });
 });

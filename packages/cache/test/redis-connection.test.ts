@@ -50,7 +50,8 @@ describe('createRedis', () => {
     expect(await whenReady(redis, 500)).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 400));
     redis.disconnect();
-    expect(logger.lines.filter((line) => line.message.startsWith('Redis connection lost'))).toHaveLength(1);
+    expect(logger.lines.filter((line) => line.message.startsWith('Redis is not reachable'))).toHaveLength(1);
+    expect(logger.lines).toHaveLength(1);
   });
 
   it('closing its own connection is not logged as an outage', async () => {

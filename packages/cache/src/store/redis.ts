@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { checkOptions, type KnownOptions } from '@framework/core';
 import { Cluster, type Redis } from 'ioredis';
 import { CacheError } from '../errors.ts';
 import { escapeGlob } from '../internal/glob.ts';
 import { runScript } from '../internal/script.ts';
-import type { RedisClient } from '../redis-connection.ts';
+import { type RedisClient, type RedisGuard, redisGuard } from '../redis-connection.ts';
 import { Codec, type CompressOption, type SerializerName } from '../serializer.ts';
 import type { CacheStore, StoredEntry, StoreSetOptions } from './types.ts';
 
@@ -58,6 +59,8 @@ export interface RedisCacheStoreOptions {
   compress?: CompressOption;
 }
 
+const STORE_OPTIONS: KnownOptions<RedisCacheStoreOptions> = { serializer: true, compress: true };
+
 /**
  * The Redis store: values encoded by the serializer (JSON by default), tags as Redis sets updated
  * with the entry in one script, tag invalidation in one script, `deletePattern` by `SCAN` and
@@ -80,48 +83,58 @@ export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis';
   readonly client: RedisClient;
   private readonly codec: Codec;
+  /** The connection's guard: waits for the first connection, fails at once while Redis is down or hung. */
+  private readonly guard: RedisGuard;
 
   constructor(client: RedisClient, options: RedisCacheStoreOptions = {}) {
+    checkOptions('RedisCacheStore', options, STORE_OPTIONS);
     this.client = client;
     this.codec = new Codec(options.serializer, options.compress);
+    this.guard = redisGuard(client);
   }
 
   async get(key: string): Promise<StoredEntry | undefined> {
-    const bytes = await this.client.getBuffer(key);
+    const bytes = await this.guard.run(() => this.client.getBuffer(key));
     return bytes === null ? undefined : this.codec.decode(bytes);
   }
 
   async set(key: string, value: unknown, options: StoreSetOptions): Promise<void> {
     const bytes = await this.codec.encode(value, options.freshUntil);
     if (options.tags.length > 0) {
-      await runScript(this.client, SET_TAGGED, [key, ...options.tags], [bytes, options.ttl]);
+      await this.guard.run(() => runScript(this.client, SET_TAGGED, [key, ...options.tags], [bytes, options.ttl]));
     } else if (options.ttl > 0) {
-      await this.client.set(key, bytes, 'PX', options.ttl);
+      await this.guard.run(() => this.client.set(key, bytes, 'PX', options.ttl));
     } else {
-      await this.client.set(key, bytes);
+      await this.guard.run(() => this.client.set(key, bytes));
     }
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    if (this.client instanceof Cluster) {
-      const counts = await Promise.all(keys.map((key) => this.client.unlink(key)));
+    const client = this.client;
+    if (client instanceof Cluster) {
+      const counts = await this.guard.run(() => Promise.all(keys.map((key) => client.unlink(key))));
       return counts.reduce((sum, count) => sum + count, 0);
     }
-    return this.client.unlink(...keys);
+    return this.guard.run(() => client.unlink(...keys));
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.client.exists(key)) === 1;
+    return (await this.guard.run(() => this.client.exists(key))) === 1;
   }
 
   /** Resolves to the keys that carried the tags (a memory tier in front drops them too). */
   async invalidateTags(tags: readonly string[]): Promise<string[]> {
     if (tags.length === 0) return [];
-    return (await runScript(this.client, INVALIDATE_TAGS, tags, [])) as string[];
+    return (await this.guard.run(() => runScript(this.client, INVALIDATE_TAGS, tags, []))) as string[];
   }
 
-  async deletePattern(pattern: string): Promise<number> {
+  /** Walks every master with SCAN and UNLINKs in batches; one guarded unit (a hung Redis fails it at its first SCAN). */
+  deletePattern(pattern: string): Promise<number> {
+    return this.guard.run(() => this.scanAndUnlink(pattern));
+  }
+
+  private async scanAndUnlink(pattern: string): Promise<number> {
     const nodes: Redis[] = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
     let deleted = 0;
     for (const node of nodes) {
@@ -137,7 +150,7 @@ export class RedisCacheStore implements CacheStore {
 
   async increment(key: string, by: number, ttl: number): Promise<number> {
     try {
-      return Number(await runScript(this.client, INCREMENT, [key], [by, ttl]));
+      return Number(await this.guard.run(() => runScript(this.client, INCREMENT, [key], [by, ttl])));
     } catch (error) {
       if (error instanceof Error && /not an integer/.test(error.message)) {
         throw new CacheError(
@@ -151,11 +164,16 @@ export class RedisCacheStore implements CacheStore {
 
   async lock(key: string, ms: number): Promise<(() => Promise<void>) | undefined> {
     const token = randomBytes(12).toString('base64url');
-    const taken = await this.client.set(key, token, 'PX', ms, 'NX');
+    const taken = await this.guard.run(() => this.client.set(key, token, 'PX', ms, 'NX'));
     if (taken !== 'OK') return undefined;
     return async () => {
-      await runScript(this.client, RELEASE_LOCK, [key], [token]);
+      await this.guard.run(() => runScript(this.client, RELEASE_LOCK, [key], [token]));
     };
+  }
+
+  /** Publishes `message` on `channel` (the two-tier store's evictions), guarded like every command. */
+  publish(channel: string, message: string): Promise<number> {
+    return this.guard.run(() => this.client.publish(channel, message));
   }
 
   async clear(prefix: string): Promise<void> {

@@ -52,8 +52,14 @@ export class TieredStore implements CacheStore {
   readonly l2: RedisCacheStore;
   private readonly id = randomBytes(9).toString('base64url');
   private readonly options: TieredStoreOptions;
-  /** Resolves once this instance listens for other instances' writes. */
+  /** Resolves once this instance listens for other instances' writes (also after a failed SUBSCRIBE, logged). */
   readonly subscribed: Promise<void>;
+  /**
+   * Whether evictions from other instances reach this one now. Until then (not subscribed yet, or
+   * the subscription connection is down) reads are not copied into memory: an entry copied while
+   * deaf could be overwritten elsewhere and kept here, stale, for the memory tier's whole TTL.
+   */
+  private listening = false;
 
   constructor(l1: MemoryCacheStore, l2: RedisCacheStore, options: TieredStoreOptions) {
     this.l1 = l1;
@@ -61,34 +67,49 @@ export class TieredStore implements CacheStore {
     this.options = options;
     const { subscriber, channel } = options;
     let lost = false;
+    let subscribedOnce = false;
+    let subscribing = false;
+    const subscribe = (): Promise<void> => {
+      subscribing = true;
+      return subscriber.subscribe(channel).then(
+        () => {
+          subscribing = false;
+          subscribedOnce = true;
+          this.listening = subscriber.status === 'ready';
+        },
+        (error: unknown) => {
+          subscribing = false;
+          options.logger?.warn(
+            { err: error },
+            'could not subscribe to cache evictions yet; the memory tier is not filled until the subscription is up (retried when the connection is back)',
+          );
+        },
+      );
+    };
     // 'close' comes first when the server goes away (an 'error' only when reconnecting fails).
     subscriber.on('close', () => {
       lost = true;
+      this.listening = false;
     });
     subscriber.on('ready', () => {
       // Messages sent while the subscription was down are gone: forget everything held locally.
       if (lost) l1.clear('');
       lost = false;
+      // ioredis subscribes again by itself on reconnection once a SUBSCRIBE went through.
+      if (subscribedOnce) this.listening = true;
+      else if (!subscribing) void subscribe();
     });
     subscriber.on('message', (from: string, text: string) => {
       if (from === channel) this.receive(text);
     });
-    this.subscribed = subscriber.subscribe(channel).then(
-      () => undefined,
-      (error: unknown) => {
-        options.logger?.warn(
-          { err: error },
-          'could not subscribe to cache evictions; the memory tier may serve stale entries',
-        );
-      },
-    );
+    this.subscribed = subscribe();
   }
 
   async get(key: string): Promise<StoredEntry | undefined> {
     const near = this.l1.get(key);
     if (near !== undefined) return near;
     const far = await this.l2.get(key);
-    if (far !== undefined)
+    if (far !== undefined && this.listening)
       this.l1.set(key, far.value, { ttl: this.options.l1Ttl, tags: [], freshUntil: far.freshUntil });
     return far;
   }
@@ -96,7 +117,7 @@ export class TieredStore implements CacheStore {
   async set(key: string, value: unknown, options: StoreSetOptions): Promise<void> {
     this.l1.delete([key]);
     await this.l2.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l2Ttl) });
-    this.l1.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l1Ttl) });
+    if (this.listening) this.l1.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l1Ttl) });
     await this.publish({ i: this.id, k: [key] });
   }
 
@@ -149,7 +170,7 @@ export class TieredStore implements CacheStore {
   }
 
   private async publish(message: Eviction): Promise<void> {
-    await this.l2.client.publish(this.options.channel, JSON.stringify(message));
+    await this.l2.publish(this.options.channel, JSON.stringify(message));
   }
 
   private receive(text: string): void {
