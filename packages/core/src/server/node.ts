@@ -8,6 +8,9 @@ import { applySecurity, rawSecurityHeaders } from '../security/headers.ts';
 import { discard, iterate } from './shared.ts';
 import type { ServerAddress, ServerRequest, StartOptions } from './types.ts';
 
+/** How long a socket answered for a parse error stays half-open for the client to close it first. */
+const CLIENT_ERROR_LINGER = 1_000;
+
 /** A started server, as the app keeps it. */
 export interface RunningServer {
   readonly address: ServerAddress;
@@ -233,6 +236,22 @@ export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Rep
 export function startNodeServer(core: AppCore, options: StartOptions): Promise<RunningServer> {
   const limits = core.limits;
   let closing = false;
+  // Every open connection, and how many of its requests are in flight (pipelined ones included):
+  // on stop, those with none are closed at once, whether idle after a reply or silent since
+  // connecting (server.closeIdleConnections() skips the latter until the deadline).
+  const connections = new Map<Socket, number>();
+
+  const track = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (connections.get(socket) ?? 1) - 1;
+      if (!connections.has(socket)) return;
+      connections.set(socket, left);
+      // Once stopping, a connection whose last request ended goes too (it already said close).
+      if (closing && left === 0) socket.destroySoon();
+    });
+  };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (req.rawHeaders.length > limits.maxHeadersCount * 2) {
@@ -270,9 +289,15 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
     },
     handle,
   );
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.once('close', () => connections.delete(socket));
+  });
+  server.on('request', track);
   // Node silently drops headers past maxHeadersCount; keep one more so the handler can answer 431.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    track(req, res);
     const length = Number(req.headers['content-length'] ?? '0');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const limit = core.bodyLimitFor(req.method ?? 'POST', path);
@@ -295,6 +320,11 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\n${rawSecurityHeaders(core.security)}Content-Length: 0\r\nConnection: close\r\n\r\n`,
     );
+    // end() only half-closes: nothing more is parsed, but a client that never closes its side would
+    // keep the socket. Close it for real once the answer had time to leave.
+    const linger = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER);
+    linger.unref();
+    socket.once('close', () => clearTimeout(linger));
   });
 
   const port = options.port ?? (process.env.PORT === undefined ? 3000 : Number(process.env.PORT));
@@ -321,16 +351,13 @@ export function startNodeServer(core: AppCore, options: StartOptions): Promise<R
               server.closeAllConnections();
             }, limits.shutdownTimeout);
             timer.unref();
-            const idle = setInterval(() => server.closeIdleConnections(), 250);
-            idle.unref();
             server.close(() => {
               clearTimeout(timer);
-              clearInterval(idle);
               done();
             });
-            // In-flight requests finish with `Connection: close`; sockets that become idle meanwhile
-            // are closed by the interval above, so server.close() completes when the last one ends.
-            server.closeIdleConnections();
+            // In-flight requests finish with `Connection: close` and their sockets close when the
+            // last one ends (see track); every other connection is closed now.
+            for (const [socket, inFlight] of connections) if (inFlight === 0) socket.destroy();
           }),
       });
     });

@@ -25,6 +25,7 @@ const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const NON_ASCII = /[\x80-\xff]/;
 // As node:http matches it.
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+const CLOSE = /(?:^|[\s,])close(?:$|[\s,])/i;
 // node:http keeps the first of these when a request repeats them and joins the others with ", ".
 const SINGLE_VALUE = new Set([
   'age',
@@ -114,6 +115,8 @@ export class UwsRequest implements ServerRequest {
   readonly expectsContinue: boolean;
   /** Whether the request has a Host header. */
   readonly hasHost: boolean;
+  /** Whether the client asked to close the connection after this request (`Connection: close`). */
+  readonly clientCloses: boolean;
   /** True once the response is complete or the client is gone: `res` must not be touched. */
   done = false;
   aborted = false;
@@ -137,6 +140,10 @@ export class UwsRequest implements ServerRequest {
   private writer: Writer | undefined;
   private writableRegistered = false;
   private wake: (() => void) | undefined;
+  /** Whether an `onData` handler is set (uWS needs one to read past a body). */
+  private reading = false;
+  /** Set once a reply that closes the connection waits for the next turn of the event loop. */
+  private closeHeld = false;
 
   constructor(res: HttpResponse, req: HttpRequest, state: UwsServerState) {
     this.res = res;
@@ -156,6 +163,8 @@ export class UwsRequest implements ServerRequest {
     const expect = headers.expect;
     this.expectsContinue = typeof expect === 'string' && CONTINUE.test(expect);
     this.hasHost = headers.host !== undefined;
+    const connection = headers.connection;
+    this.clientCloses = typeof connection === 'string' && CLOSE.test(connection);
   }
 
   /** Request headers with lower-case names, repeated ones joined as node:http joins them. */
@@ -233,6 +242,7 @@ export class UwsRequest implements ServerRequest {
   receiveBody(limit: number, timeout: number): void {
     this.watchAbort();
     this.bufferLimit = limit;
+    this.reading = true;
     this.res.onData((chunk, isLast) => this.onChunk(chunk, isLast));
     // uWS's own timeouts are not reachable from JS; this is security-cases.md row 2 (slow body).
     this.bodyTimer = setTimeout(() => this.bodyTimedOut(), timeout);
@@ -414,6 +424,10 @@ export class UwsRequest implements ServerRequest {
   /** Answers with a fixed status and no body, then closes, like node:http's answer to a parse error. */
   refuse(status: 400 | 431): void {
     if (this.done) return;
+    if (!this.closeHeld) {
+      this.holdForClose(() => this.refuse(status));
+      return;
+    }
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       const packed = this.state.core.security.json.packed;
@@ -423,10 +437,40 @@ export class UwsRequest implements ServerRequest {
     this.finish();
   }
 
+  /** Whether a reply ends the connection: on shutdown, or when the client or the reply says so. */
+  private closes(reply: Reply): boolean {
+    if (this.state.closing || this.clientCloses) return true;
+    const connection = reply.headers.connection;
+    return typeof connection === 'string' && CLOSE.test(connection);
+  }
+
+  /**
+   * Writes a reply that closes the connection on a later turn of the event loop. uWS closes after
+   * `end(body, true)` only once it has parsed all it already read, so bytes pipelined behind this
+   * request in the same read (a second request smuggled after a body that a proxy framed
+   * differently) would reach a handler first, even after a 400. Holding the response open until
+   * uWS has returned to the event loop makes it drop the connection when such bytes follow
+   * (nothing after this request is served); otherwise the reply is sent and the socket closed.
+   */
+  private holdForClose(then: () => void): void {
+    this.closeHeld = true;
+    this.watchAbort();
+    if (this.hasBody && !this.reading) {
+      // uWS must be able to read past the body; what it contains no longer matters.
+      this.reading = true;
+      this.res.onData(() => {});
+    }
+    setImmediate(then);
+  }
+
   /** Writes a reply; never throws, and drops it if the client is gone. */
   send(reply: Reply): void {
     if (this.done) {
       discard(reply.body);
+      return;
+    }
+    if (!this.closeHeld && this.closes(reply)) {
+      this.holdForClose(() => this.send(reply));
       return;
     }
     try {
@@ -452,7 +496,7 @@ export class UwsRequest implements ServerRequest {
 
   private write(reply: Reply): void {
     const { status, body } = reply;
-    const close = this.state.closing || reply.headers.connection === 'close';
+    const close = this.closes(reply);
     const declared = reply.headers['content-length'];
     const length = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : undefined;
     const res = this.res;
@@ -475,7 +519,8 @@ export class UwsRequest implements ServerRequest {
     }
     if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
       res.cork(() => {
-        this.writeHead(reply, false);
+        // end(body, true) adds "Connection: close" itself, except when the request said so.
+        this.writeHead(reply, close && this.clientCloses);
         res.end(body ?? '', close);
       });
       this.finish();

@@ -3,7 +3,7 @@ import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { expect } from 'vitest';
-import { type Driver, type ParityServer, parseResponses, raw, sleep } from './harness.ts';
+import { type Driver, type ParityServer, type ParsedResponse, parseResponses, raw, sleep } from './harness.ts';
 
 export interface ParityContext {
   /** The server shared by the cases of one driver. */
@@ -30,6 +30,7 @@ interface Stats {
   cleaned: number;
   uploads: number;
   posts: number;
+  flags: number;
 }
 
 async function stats(server: ParityServer): Promise<Stats> {
@@ -69,6 +70,144 @@ const HOST = 'Host: parity\r\n';
 const hasHead = (data: string) => data.includes('\r\n\r\n');
 // Generous: these requests are answered at once, the wait only bounds a driver that never answers.
 const PATIENCE = 3000;
+
+const SMUGGLED = `GET /flag HTTP/1.1\r\n${HOST}\r\n`;
+const INVALID_ENCODINGS = [
+  'Transfer-Encoding: chunked, gzip\r\n',
+  'Transfer-Encoding: xchunked\r\n',
+  'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n',
+];
+
+/** Sends `first`, then `second` once the server answered the first or 500 ms passed. */
+async function rawInTwo(port: number, first: string, second: string): Promise<{ data: string; closed: boolean }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setEncoding('latin1');
+  let data = '';
+  let closed = false;
+  socket.on('data', (chunk: string) => {
+    data += chunk;
+  });
+  const ended = new Promise<void>((resolve) => {
+    socket.on('close', () => {
+      closed = true;
+      resolve();
+    });
+    socket.on('error', () => resolve());
+  });
+  socket.write(first);
+  for (let waited = 0; waited < 500 && !data.includes('\r\n\r\n') && !closed; waited += 10) await sleep(10);
+  // The second request must not be served, whether or not the socket is still writable.
+  if (!closed) socket.write(second, () => {});
+  await Promise.race([ended, sleep(PATIENCE)]);
+  socket.destroy();
+  return { data, closed };
+}
+
+// How long a malformed request may go unanswered: the bug this catches is a wait of ~10 s.
+const FUZZ_PATIENCE = 2000;
+
+/**
+ * What the uws driver cannot answer with this build: uWS drops these before JavaScript sees them
+ * and closes the connection after its ~10 s idle timeout (see the README's driver limits).
+ */
+const UWS_SILENT_KINDS = [
+  'absolute-form target',
+  'binary garbage',
+  'bare LF line ends',
+  'control byte in the target',
+  'header name with a space',
+  'header without a colon',
+  'HTTP/1.0',
+  'missing Host',
+  'no HTTP version',
+  'obs-fold',
+  'unknown HTTP version',
+].sort();
+
+/** A fixed, seeded list of malformed requests: every kind a few times with varying details. */
+function malformedRequests(): Array<{ kind: string; payload: string }> {
+  let seed = 12;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed;
+  };
+  const pick = <T>(items: readonly T[]): T => items[next() % items.length]!;
+  const paths = ['/json', '/text', '/admin/secret', '/nowhere', '/public/a'];
+  const kinds: Array<[string, (path: string) => string]> = [
+    ['HTTP/1.0', (path) => `GET ${path} HTTP/1.0\r\n\r\n`],
+    ['absolute-form target', (path) => `GET http://parity${path} HTTP/1.1\r\n${HOST}\r\n`],
+    ['unknown HTTP version', (path) => `GET ${path} HTTP/${pick(['2.0', '1.2', '9.9'])}\r\n${HOST}\r\n`],
+    ['no HTTP version', (path) => `GET ${path}\r\n${HOST}\r\n`],
+    ['missing Host', (path) => `GET ${path} HTTP/1.1\r\n\r\n`],
+    ['bare LF line ends', (path) => `GET ${path} HTTP/1.1\n${HOST.trim()}\n\n`],
+    ['header without a colon', (path) => `GET ${path} HTTP/1.1\r\n${HOST}X-Broken\r\n\r\n`],
+    ['header name with a space', (path) => `GET ${path} HTTP/1.1\r\n${HOST}X-Bad : v\r\n\r\n`],
+    ['obs-fold', (path) => `GET ${path} HTTP/1.1\r\n${HOST}X-Fold: a\r\n b\r\n\r\n`],
+    ['control byte in the target', (path) => `GET ${path}${pick(['\x00', '\x01', '\x7f'])} HTTP/1.1\r\n${HOST}\r\n`],
+    ['lower-case method', (path) => `get ${path} HTTP/1.1\r\n${HOST}\r\n`],
+    ['binary garbage', () => `${String.fromCharCode(next() % 32, next() % 32, next() % 256)}\r\n\r\n`],
+    [
+      'invalid Content-Length',
+      (path) => `POST ${path} HTTP/1.1\r\n${HOST}Content-Length: ${pick(['-1', '1e3', 'abc', '5, 6'])}\r\n\r\n`,
+    ],
+    [
+      'Content-Length with Transfer-Encoding',
+      (path) => `POST ${path} HTTP/1.1\r\n${HOST}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    ],
+    [
+      'invalid Transfer-Encoding',
+      (path) => `POST ${path} HTTP/1.1\r\n${HOST}${pick(INVALID_ENCODINGS)}\r\n0\r\n\r\n${SMUGGLED}`,
+    ],
+  ];
+  const requests: Array<{ kind: string; payload: string }> = [];
+  for (let round = 0; round < 4; round++) {
+    for (const [kind, build] of kinds) requests.push({ kind, payload: build(pick(paths)) });
+  }
+  return requests;
+}
+
+interface ShutdownScene {
+  response: ParsedResponse;
+  /** Milliseconds from SIGTERM until the server closed each connection. */
+  silentClosedAfter: number;
+  idleClosedAfter: number;
+  /** Milliseconds from the slow request's reply until the server said it stopped. */
+  stoppedAfterReply: number;
+}
+
+/**
+ * A connection that has sent nothing, an idle keep-alive connection and a request that runs
+ * 1.5 s, then SIGTERM (app.stop()) while the request runs.
+ */
+async function shutdownScene(server: ParityServer): Promise<ShutdownScene> {
+  const closedAt = (socket: Socket) =>
+    new Promise<number>((resolve) => {
+      socket.on('error', () => {});
+      socket.once('close', () => resolve(Date.now()));
+    });
+  const silent = connect(server.port, '127.0.0.1');
+  await once(silent, 'connect');
+  const silentClosed = closedAt(silent);
+  const idle = connect(server.port, '127.0.0.1');
+  const idleClosed = closedAt(idle);
+  idle.write(`GET /json HTTP/1.1\r\n${HOST}\r\n`);
+  await once(idle, 'data');
+  const inFlight = raw(server.port, `GET /slow?ms=1500 HTTP/1.1\r\n${HOST}\r\n`, { waitMs: 15_000 });
+  await sleep(100);
+  const stopAt = Date.now();
+  server.terminate();
+  const finished = await inFlight;
+  const repliedAt = Date.now();
+  await server.waitFor('stopped');
+  const stoppedAt = Date.now();
+  const [response] = parseResponses(finished.data);
+  return {
+    response: response ?? { status: 0, headers: [], body: '' },
+    silentClosedAfter: (await silentClosed) - stopAt,
+    idleClosedAfter: (await idleClosed) - stopAt,
+    stoppedAfterReply: stoppedAt - repliedAt,
+  };
+}
 
 export const parityCases: ParityCase[] = [
   {
@@ -458,6 +597,150 @@ export const parityCases: ParityCase[] = [
         if (target === '/public/a%2Fb') expect(JSON.parse(response!.body)).toEqual({ file: 'a/b' });
       }
       expect(seen).toEqual(vectors);
+    },
+  },
+  {
+    name: 'closes after a 400 for an invalid Transfer-Encoding: a request smuggled after the body never runs (HP-02)',
+    async run({ server }) {
+      await resetStats(server);
+      for (const encoding of INVALID_ENCODINGS) {
+        const { data, closed } = await raw(
+          server.port,
+          `POST /echo HTTP/1.1\r\n${HOST}Content-Type: text/plain\r\n${encoding}\r\n0\r\n\r\n${SMUGGLED}`,
+          { waitMs: PATIENCE },
+        );
+        // One 400 at most (uws drops the connection without it when bytes follow), never a second reply.
+        expect(data === '' || /^HTTP\/1\.1 400 [\s\S]*\r\n\r\n$/.test(data), `${encoding}: ${data}`).toBe(true);
+        expect(data.match(/HTTP\/1\.1 /g)?.length ?? 0, encoding).toBeLessThanOrEqual(1);
+        expect(closed, `${encoding}: the server left the connection open`).toBe(true);
+      }
+      expect((await stats(server)).flags).toBe(0);
+    },
+  },
+  {
+    name: 'answers 400 to an invalid Transfer-Encoding, then closes before a request sent after it',
+    async run({ server }) {
+      await resetStats(server);
+      for (const encoding of INVALID_ENCODINGS) {
+        const { data, closed } = await rawInTwo(
+          server.port,
+          `POST /echo HTTP/1.1\r\n${HOST}Content-Type: text/plain\r\n${encoding}\r\n0\r\n\r\n`,
+          SMUGGLED,
+        );
+        expect(data, encoding).toMatch(/^HTTP\/1\.1 400 /);
+        expect(data.match(/HTTP\/1\.1 /g), encoding).toHaveLength(1);
+        expect(closed, `${encoding}: the server left the connection open`).toBe(true);
+      }
+      expect((await stats(server)).flags).toBe(0);
+    },
+  },
+  {
+    name: 'answers 400 to an invalid Transfer-Encoding even when more bytes follow in the same packet',
+    gaps: {
+      uws: 'uWS parses the whole read before closing, so the driver holds the reply to a later turn, and uWS then drops the connection without it',
+    },
+    async run({ server }) {
+      for (const encoding of INVALID_ENCODINGS) {
+        const { data } = await raw(
+          server.port,
+          `POST /echo HTTP/1.1\r\n${HOST}Content-Type: text/plain\r\n${encoding}\r\n0\r\n\r\n${SMUGGLED}`,
+          { waitMs: PATIENCE },
+        );
+        expect(data, encoding).toMatch(/^HTTP\/1\.1 400 /);
+      }
+    },
+  },
+  {
+    name: 'closes the connection after a reply to a request that says Connection: close',
+    async run({ server }) {
+      await resetStats(server);
+      const { data, closed } = await rawInTwo(
+        server.port,
+        `GET /json HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`,
+        SMUGGLED,
+      );
+      const [response] = parseResponses(data);
+      expect(response).toMatchObject({ status: 200 });
+      expect(response!.headers.map(([name, value]) => `${name.toLowerCase()}: ${value.toLowerCase()}`)).toContain(
+        'connection: close',
+      );
+      expect(closed).toBe(true);
+      expect((await stats(server)).flags).toBe(0);
+    },
+  },
+  {
+    name: 'serves HTTP/1.0 and closes after the reply',
+    gaps: { uws: 'this build never passes HTTP/1.0 requests to JS and drops them after its idle timeout' },
+    async run({ server }) {
+      const { data, closed } = await raw(server.port, 'GET /text HTTP/1.0\r\n\r\n', { waitMs: PATIENCE });
+      expect(data).toMatch(/^HTTP\/1\.[01] 200 /);
+      expect(data).toContain('hello text');
+      expect(closed).toBe(true);
+    },
+  },
+  {
+    name: 'routes an absolute-form target by its path, with the same guard result (HP-12)',
+    gaps: { uws: 'this build never passes absolute-form request lines to JS and drops them after its idle timeout' },
+    async run({ server }) {
+      const { data } = await raw(
+        server.port,
+        `GET http://evil.example/admin/secret HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`,
+        { waitMs: PATIENCE, done: hasHead },
+      );
+      expect(data).toMatch(/^HTTP\/1\.1 (401|400) /);
+      expect(data).not.toContain('the secret');
+    },
+  },
+  {
+    name: 'answers every request of a fixed list of malformed ones, or closes at once',
+    timeout: 20_000,
+    async run({ server }) {
+      await resetStats(server);
+      const silent: string[] = [];
+      const requests = malformedRequests();
+      // A few at a time: each one the server ignores costs the full wait.
+      for (let i = 0; i < requests.length; i += 20) {
+        await Promise.all(
+          requests.slice(i, i + 20).map(async ({ kind, payload }) => {
+            const started = Date.now();
+            const { data, closed } = await raw(server.port, payload, { waitMs: FUZZ_PATIENCE, done: hasHead });
+            const prompt = Date.now() - started < FUZZ_PATIENCE;
+            if (!(prompt && (data.startsWith('HTTP/1.') || closed))) silent.push(kind);
+          }),
+        );
+      }
+      const unanswered = [...new Set(silent)].sort();
+      expect(unanswered).toEqual(server.driver === 'uws' ? UWS_SILENT_KINDS : []);
+      expect((await stats(server)).flags).toBe(0);
+      // The server still serves after all that.
+      expect((await fetch(`${server.url}/json`)).status).toBe(200);
+    },
+  },
+  {
+    name: 'stop() resolves right after the last in-flight request, with silent and idle connections open',
+    timeout: 20_000,
+    async run({ fresh }) {
+      const scene = await shutdownScene(await fresh(10_000));
+      expect(scene.response).toMatchObject({ status: 200, body: 'done' });
+      expect(scene.response.headers.map(([name, value]) => `${name.toLowerCase()}: ${value}`)).toContain(
+        'connection: close',
+      );
+      // The deadline is 10 s away: stop() must not wait for the connections that have nothing in flight.
+      expect(scene.stoppedAfterReply).toBeLessThan(2000);
+    },
+  },
+  {
+    name: 'stop() closes silent and idle connections at once while a request is in flight',
+    gaps: {
+      uws: 'uWS does not show JS the connections without a request in flight, so they are closed when the last request ends',
+    },
+    timeout: 20_000,
+    async run({ fresh }) {
+      const scene = await shutdownScene(await fresh(10_000));
+      // The slow request still had about 1.4 s to run when stop() began.
+      expect(scene.silentClosedAfter).toBeLessThan(700);
+      expect(scene.idleClosedAfter).toBeLessThan(700);
+      expect(scene.response).toMatchObject({ status: 200, body: 'done' });
     },
   },
   {
