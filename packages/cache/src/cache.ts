@@ -22,7 +22,14 @@ import type { CacheStore, StoredEntry } from './store/types.ts';
 
 const LOG_EVERY_MS = 10_000;
 
-/** Every key of `CacheOptions`, for `checkOptions`. */
+/**
+ * Every key of `CacheOptions`, for `checkOptions` (the plugin checks its options with it too).
+ *
+ * @example
+ * ```ts
+ * checkOptions('cache()', options, CACHE_OPTIONS);
+ * ```
+ */
 export const CACHE_OPTIONS: KnownOptions<CacheOptions> = {
   store: true,
   ttl: true,

@@ -5,7 +5,7 @@ export type { Cluster, Redis } from 'ioredis';
 export { Cache, createCache } from './cache.ts';
 // Errors
 export type { CacheErrorCode } from './errors.ts';
-export { CACHE_ERROR_CODES, CacheError, CacheUnavailableError } from './errors.ts';
+export { CACHE_ERROR_CODES, CacheError, CacheUnavailableError, RedisUnavailableError } from './errors.ts';
 export type {
   CacheOptions,
   CacheStats,
