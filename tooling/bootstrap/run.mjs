@@ -6,7 +6,8 @@
 //    this machine may fetch from) into `.toolchain/`.
 // 2. pnpm: the version pinned in the root package.json `packageManager`, from the npm registry.
 // 3. `pnpm install --frozen-lockfile` when the lockfile changed since the last install.
-// 4. The command, with that Node and pnpm first on PATH.
+// 4. The command, with that Node and pnpm first on PATH. SIGINT/SIGTERM, or the death of the
+//    process that started this one (npm), stop the command and everything it started.
 //
 // Everything is idempotent and near-instant once satisfied. This file must run on Node 20 with no
 // dependencies, so it uses only node: built-ins and the npm that ships with Node.
@@ -155,11 +156,11 @@ function main() {
   }
 
   const child = spawn(args[0], args.slice(1), { cwd: root, env, stdio: 'inherit' });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  const supervisor = superviseChild(child);
   child.on('error', (error) => fail(`could not run ${args[0]}: ${error.message}`));
-  child.on('exit', (code, signal) => {
+  child.on('exit', async (code, signal) => {
+    // When stopping, wait for the command's own children (the app) to finish their shutdown.
+    await supervisor.leftovers();
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
@@ -167,6 +168,123 @@ function main() {
     }
     process.exit(code ?? 1);
   });
+}
+
+/** How long the command's processes get to stop after SIGTERM or SIGINT before they are killed. */
+const STOP_GRACE_MS = 8000;
+/** How long a signal passed to the command may take to reach the processes below it. */
+const RELAY_GRACE_MS = 1500;
+
+/** Every process below `pid`, deepest last, from `ps` (Linux and macOS). */
+function descendants(pid) {
+  const result = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  if (result.status !== 0) return [];
+  const children = new Map();
+  for (const line of result.stdout.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!Number.isInteger(child) || !Number.isInteger(parent)) continue;
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(child);
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** The parent of `pid` where /proc shows it (Linux); undefined elsewhere or once `pid` is gone. */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid ...": the command may contain spaces and parentheses.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function signalAll(pids, signal) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Stops the whole command when this process is told to stop or loses its parent. Signals are not
+ * reliably passed down the chain (`npm run` runs this file under `sh -c`, which dies on SIGTERM
+ * without passing it on; package managers run scripts under `sh -c` too). So a signal is passed to
+ * the command, and whatever below it still runs RELAY_GRACE_MS later gets SIGTERM (not at once: on
+ * Ctrl-C the whole terminal group already has SIGINT, and a second one would cut an app's graceful
+ * stop short); when the parent dies, the whole tree gets SIGTERM; what is left after
+ * STOP_GRACE_MS is killed.
+ */
+function superviseChild(child) {
+  let tree = [];
+  let deadline = 0;
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const stop = (signal, relayed) => {
+    if (!running()) return;
+    tree = [...new Set([...tree, child.pid, ...descendants(child.pid)])];
+    deadline ||= Date.now() + STOP_GRACE_MS;
+    if (!relayed) {
+      signalAll(tree, signal);
+      return;
+    }
+    child.kill(signal);
+    const relay = setTimeout(() => {
+      const below = tree.filter((pid) => pid !== child.pid);
+      signalAll([...new Set([...below, ...(running() ? descendants(child.pid) : [])])], 'SIGTERM');
+    }, RELAY_GRACE_MS);
+    relay.unref();
+  };
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.on('SIGINT', () => stop('SIGINT', true));
+  process.on('SIGTERM', () => stop('SIGTERM', true));
+  process.on('SIGHUP', () => stop('SIGTERM', true));
+  // `npm run` starts this file under `sh -c`: when npm is killed outright (SIGKILL), the shell
+  // lives on, re-parented, so the shell's own parent is watched too.
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const watch = setInterval(() => {
+    const current = parentOf(parent);
+    if (process.ppid !== parent || (grandparent !== undefined && current !== grandparent)) {
+      clearInterval(watch);
+      stop('SIGTERM', false);
+    }
+  }, 500);
+  child.once('exit', () => clearInterval(watch));
+  return {
+    /** Resolves once every process signalled is gone; kills those left at the deadline. */
+    async leftovers() {
+      if (deadline === 0) return;
+      for (;;) {
+        const left = tree.filter((pid) => pid !== child.pid && alive(pid));
+        if (left.length === 0) return;
+        if (Date.now() >= deadline) {
+          log(`the command did not stop within ${STOP_GRACE_MS / 1000} s; killing what is left of it`);
+          signalAll(left, 'SIGKILL');
+          return;
+        }
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    },
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
