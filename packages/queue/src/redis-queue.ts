@@ -59,7 +59,7 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   private readonly prefix: string;
   private readonly producer: Redis | Cluster;
   private readonly makeWorkerConnection: () => Redis | Cluster;
-  private bull: BullQueue;
+  private readonly bull: BullQueue;
   private readonly handlers = new Map<string, (job: Job) => unknown>();
   private readonly logger: QueueLogger;
   private readonly emitter = new Emitter();
@@ -345,9 +345,8 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     if (!this.breaker.allow()) {
       throw new QueueUnavailableError(this.name, this.breaker.unavailable(), this.breaker.retryAfter());
     }
-    const bull = this.bull;
     try {
-      const value = await command(bull);
+      const value = await command(this.bull);
       this.breaker.succeeded();
       return value;
     } catch (error) {
@@ -356,12 +355,6 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
         throw error;
       }
       this.breaker.failed(error);
-      if (bull === this.bull && (await settled(bull.waitUntilReady())) === 'rejected') {
-        // BullMQ's start-up (a version check) failed with Redis: that BullMQ queue stays broken
-        // for good, so the next call gets a new one.
-        this.bull = this.openBull();
-        void within(bull.close(), CLOSE_GRACE);
-      }
       throw new QueueUnavailableError(this.name, error, this.breaker.isOpen ? this.breaker.retryAfter() : 1);
     }
   }
@@ -480,17 +473,6 @@ function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
       },
     );
   });
-}
-
-/** How a promise ended, without waiting if it has not: `'pending'` after a tick. */
-async function settled(promise: Promise<unknown>): Promise<'fulfilled' | 'rejected' | 'pending'> {
-  return Promise.race([
-    promise.then(
-      () => 'fulfilled' as const,
-      () => 'rejected' as const,
-    ),
-    new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending'))),
-  ]);
 }
 
 /** Resolves once the client is ready, or after `ms`, whichever comes first. */

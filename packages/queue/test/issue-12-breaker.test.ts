@@ -60,4 +60,35 @@ describe('enqueue with Redis frozen (SIGSTOP)', () => {
       await services.stop();
     }
   });
+
+  it('frozen from boot: enqueue answers 503 (never hangs), and works once Redis answers again', {
+    timeout: 60_000,
+  }, async () => {
+    const services = await startServices({ redis: true, env: {}, log: () => {} });
+    const pid = services.services.redis!.pid;
+    process.kill(pid, 'SIGSTOP');
+    let frozen = true;
+    const app = createApp({ logger: appLogger() }).use(
+      queue({ emails: { redis: services.env.REDIS_URL!, env: {} } }, { closeTimeout: 2_000 }),
+    );
+    app.post('/signup', async (ctx) => ({ job: await ctx.queues.emails.add('welcome', { userId: 1 }) }));
+    const post = () => app.request('/signup', { method: 'POST', headers: { origin: 'http://localhost' } });
+    try {
+      await app.ready();
+      for (let i = 0; i < 5; i++) {
+        const { ms, value } = await timed(post);
+        expect(value.status).toBe(503);
+        expect(Number(value.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(ms).toBeLessThan(3_000);
+      }
+      process.kill(pid, 'SIGCONT');
+      frozen = false;
+      // The first connection completes once Redis answers; nothing was left waiting on it.
+      await eventually(async () => expect((await post()).status).toBe(200), 10_000);
+    } finally {
+      if (frozen) process.kill(pid, 'SIGCONT');
+      await app.stop();
+      await services.stop();
+    }
+  });
 });
