@@ -1,6 +1,7 @@
 // Issue 12: silent misconfiguration. In production without REDIS_URL the queues ran jobs on the
 // non-durable inline driver without a word; misspelled options were ignored at run time; the
 // plugin's decorations must exist right after use().
+import { cache } from '@framework/cache';
 import { createApp } from '@framework/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQueue, queue } from '../src/index.ts';
@@ -126,5 +127,15 @@ describe('decorations right after use()', () => {
     expect(app.queues.emails.store).toBe('inline');
     await app.stop();
     expect(handled).toBe(0);
+  });
+
+  it("with @framework/cache registered first, the queues use the app's Redis right away", async () => {
+    const app = createApp({ logger: false })
+      .use(cache({ redis: REDIS_URL, env: {} }))
+      .use(queue({ emails: { env: {}, work: false } }));
+    // No REDIS_URL in the queue's env: 'redis' can only come from app.redis, before ready().
+    expect(app.queues.emails.store).toBe('redis');
+    await app.ready();
+    await app.stop();
   });
 });
