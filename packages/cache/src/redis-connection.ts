@@ -198,13 +198,8 @@ export class RedisGuard {
         info: () => this.back(),
       },
     });
-    if (!this.everReady) {
-      if (client.status === 'wait') client.connect().catch(() => {});
-      this.firstConnection = whenReady(client, this.connectTimeout).then((ready) => {
-        this.firstConnection = undefined;
-        return ready;
-      });
-    }
+    // A lazy client (`lazyConnect`) connects at its first command: its window starts there.
+    if (!this.everReady && client.status !== 'wait') this.awaitFirstConnection();
     client.on('error', this.onError);
     client.on('close', this.onClose);
     client.on('ready', this.onReady);
@@ -238,6 +233,10 @@ export class RedisGuard {
         },
       );
     }
+    if (this.client.status === 'wait' && !this.closed) {
+      this.client.connect().catch(() => {});
+      this.awaitFirstConnection();
+    }
     const first = this.firstConnection;
     if (first !== undefined && !this.closed) {
       return first.then((ready) => (ready ? this.run(command) : Promise.reject(this.unavailable('unreachable'))));
@@ -256,7 +255,16 @@ export class RedisGuard {
    */
   ready(timeout: number): Promise<boolean> {
     if (this.client.status === 'ready') return Promise.resolve(true);
+    if (this.client.status === 'wait') this.client.connect().catch(() => {});
     return whenReady(this.client, timeout);
+  }
+
+  private awaitFirstConnection(): void {
+    if (this.firstConnection !== undefined) return;
+    this.firstConnection = whenReady(this.client, this.connectTimeout).then((ready) => {
+      this.firstConnection = undefined;
+      return ready;
+    });
   }
 
   /** The error a command gets when it fails at once. */

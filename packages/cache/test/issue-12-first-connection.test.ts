@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createApp } from '@framework/core';
 import { type Services, startServices } from '@framework/test-services';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Cache, CacheUnavailableError, cache as cachePlugin, createCache } from '../src/index.ts';
-import { rawRedis, recordingLogger, TEST_REDIS } from './helpers.ts';
+import { RedisRateLimitStore } from '../src/redis.ts';
+import { REDIS_URL, rawRedis, recordingLogger, TEST_REDIS } from './helpers.ts';
+
+const TEST_REDIS_OPTIONS = { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port) };
 
 // Commands issued right after a cache is created, before its connection is up, used to be refused
 // ("Stream isn't writeable and enableOfflineQueue options is false"): dropped writes, counters
@@ -75,6 +79,15 @@ describe('a cache used right after creation (issue 12)', () => {
     expect(await b.increment('sold')).toBe(1);
     expect(await a.increment('sold')).toBe(2);
     expect(a.stats().errors + b.stats().errors).toBe(0);
+  });
+
+  it('a lazyConnect client given to the rate-limit store connects at its first command, which waits for it', async () => {
+    const redis = new Redis({ ...TEST_REDIS_OPTIONS, lazyConnect: true, enableOfflineQueue: false });
+    closing.push(async () => redis.disconnect());
+    const store = new RedisRateLimitStore(redis, { prefix: `first-rl:${randomUUID()}:` });
+    expect(redis.status).toBe('wait');
+    expect((await store.increment('client', 60_000)).count).toBe(1);
+    expect((await store.increment('client', 60_000)).count).toBe(2);
   });
 
   it('the plugin: app.cache works at once after use(), before ready()', async () => {
