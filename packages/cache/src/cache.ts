@@ -558,7 +558,14 @@ export class Cache {
     const deadline = Date.now() + this.lockMs;
     for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
       await sleep(delay);
-      const entry = await this.store.get(fullKey);
+      let entry: StoredEntry | undefined;
+      try {
+        entry = await this.store.get(fullKey);
+      } catch (error) {
+        // Redis went away while another process held the lock: load the value here instead.
+        this.failed('get', error);
+        return undefined;
+      }
       if (entry !== undefined) {
         this.counters.coalesced++;
         return entry.value as T;

@@ -218,6 +218,21 @@ describe('neighbours on a hung Redis (issue 12)', () => {
     });
   });
 
+  it("wrap waiting for another process's lock loads the value itself when Redis goes away (no 503 from a non-strict cache)", async () => {
+    const { app } = makeApp(false);
+    await app.ready();
+    const redis = app.redis;
+    if (redis === undefined) throw new Error('no app.redis');
+    // Another process is computing 'report' (holds its lock for 10 s).
+    await redis.set(`${app.cache.prefix}#lock:report`, 'elsewhere', 'PX', 10_000);
+    const started = Date.now();
+    const value = app.cache.wrap('report', async () => ({ total: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await services.halt('redis', { signal: 'SIGKILL' });
+    expect(await value).toEqual({ total: 1 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('app.stop() finishes within 2 s with Redis SIGSTOPped, whatever the command timeout', async () => {
     const tiers = [{ store: 'memory', ttl: 60 }, { store: 'redis' }] as const;
     const app = createApp({ logger: false }).use(
