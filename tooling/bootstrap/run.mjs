@@ -208,6 +208,15 @@ function parentOf(pid) {
   }
 }
 
+/** Whether `pid` is a POSIX shell (`sh -c` as npm and pnpm run scripts), where /proc shows it. */
+function isShell(pid) {
+  try {
+    return ['sh', 'dash', 'bash', 'zsh'].includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+  } catch {
+    return false;
+  }
+}
+
 function signalAll(pids, signal) {
   for (const pid of pids) {
     try {
@@ -260,7 +269,7 @@ function superviseChild(child) {
   // `npm run` starts this file under `sh -c`: when npm is killed outright (SIGKILL), the shell
   // lives on, re-parented, so the shell's own parent is watched too.
   const parent = process.ppid;
-  const grandparent = parentOf(parent);
+  const grandparent = isShell(parent) ? parentOf(parent) : undefined;
   const watch = setInterval(() => {
     const current = parentOf(parent);
     if (process.ppid !== parent || (grandparent !== undefined && current !== grandparent)) {
