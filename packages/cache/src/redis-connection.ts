@@ -245,8 +245,7 @@ export class RedisGuard {
   }
 
   /**
-   * Resolves `true` once connected, or `false` after `timeout` ms (or the first-connection window,
-   * whichever ends first when the connection never came up).
+   * Resolves `true` once connected, or `false` after `timeout` ms; connects a lazy client.
    *
    * @example
    * ```ts
