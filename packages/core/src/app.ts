@@ -296,7 +296,11 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   ready(): Promise<void>;
   /** Starts the HTTP server; resolves to the address it listens on. */
   start(options?: StartOptions): Promise<ServerAddress>;
-  /** Stops gracefully: no new connections, in-flight requests finish, idle sockets close, `onClose` hooks run. */
+  /**
+   * Stops gracefully: no new connections, in-flight requests finish (up to `server.shutdownTimeout`),
+   * idle sockets close, then `onClose` hooks run, all of them within `closeTimeout` (a hook still
+   * running then is logged and left behind).
+   */
   stop(): Promise<void>;
   /** Serves a Web `Request` (edge runtimes, service workers, Bun, Deno). */
   fetch(request: Request): Promise<Response>;
@@ -552,11 +556,36 @@ class AppView {
     const server = this.core.server;
     this.core.server = undefined;
     if (server !== undefined) await server.close();
+    // The hooks run one after another, newest first, within one shared deadline. Past it, the rest
+    // are still started (so every pool gets its close call) but no longer awaited.
+    const deadline = Date.now() + this.core.closeTimeout;
+    const logger = this.core.logger;
     for (const hook of [...this.core.closeHooks].reverse()) {
+      const left = deadline - Date.now();
+      let outcome: Promise<unknown>;
       try {
-        await hook();
+        outcome = Promise.resolve(hook()).catch((error: unknown) =>
+          logger.error({ err: error }, 'an onClose hook failed'),
+        );
       } catch (error) {
-        this.core.logger.error({ err: error }, 'an onClose hook failed');
+        logger.error({ err: error }, 'an onClose hook failed');
+        continue;
+      }
+      if (left <= 0) continue;
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        outcome.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), left);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (late) {
+        logger.error(
+          { closeTimeout: this.core.closeTimeout },
+          `an onClose hook did not finish within closeTimeout (${this.core.closeTimeout} ms); stop() goes on without waiting for it. ` +
+            'Check the dependency it closes, or raise createApp({ closeTimeout }).',
+        );
       }
     }
   }
@@ -650,6 +679,7 @@ const APP_OPTIONS: KnownOptions<AppOptions> = {
   redirect: true,
   uploads: true,
   strict: true,
+  closeTimeout: true,
   csrf: true,
 };
 

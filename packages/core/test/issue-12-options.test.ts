@@ -124,3 +124,35 @@ describe('app.productionDefault() (issue 12)', () => {
     });
   });
 });
+
+describe('app.stop() and onClose hooks (issue 12)', () => {
+  it('finishes within closeTimeout when a hook never settles, logs it, and still calls every hook', async () => {
+    const { logger } = recording();
+    const errors: string[] = [];
+    logger.error = (_fields, message) => errors.push(message);
+    const app = createApp({ logger, closeTimeout: 200 });
+    const called: string[] = [];
+    app.onClose(() => {
+      called.push('first');
+    });
+    app.onClose(() => {
+      called.push('hung');
+      return new Promise(() => {});
+    });
+    app.onClose(() => {
+      called.push('last');
+    });
+    await app.start({ port: 0, host: '127.0.0.1' });
+    const started = Date.now();
+    await app.stop();
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(2_000);
+    expect(took).toBeGreaterThanOrEqual(150);
+    expect(called).toEqual(['last', 'hung', 'first']);
+    expect(errors).toEqual([expect.stringContaining('an onClose hook did not finish within closeTimeout (200 ms)')]);
+  });
+
+  it('refuses a closeTimeout that is not a duration', () => {
+    expect(() => createApp({ closeTimeout: -1 })).toThrow(/closeTimeout.*e\.g\. 10_000/);
+  });
+});

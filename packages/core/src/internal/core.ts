@@ -87,6 +87,12 @@ export interface AppOptions {
    * `FRAMEWORK_STRICT` environment variable (`1` or `true`), else false.
    */
   strict?: boolean;
+  /**
+   * Milliseconds `app.stop()` gives the `onClose` hooks (closing pools, connections, workers) after
+   * the server has drained, all together. A hook still running then is logged and left behind, so
+   * `stop()` finishes within its deadline whatever a dependency does. Default 10 000.
+   */
+  closeTimeout?: number;
 }
 
 /** A development default a plugin fell back to (`app.productionDefault()`). */
@@ -223,6 +229,7 @@ export class AppCore {
   /** `NODE_ENV`, or `development` when it is not set. */
   readonly env: string;
   readonly strict: boolean;
+  readonly closeTimeout: number;
   private reportedDefaults = 0;
   readonly guards: RequestGuard[] = [];
   /** Health checks contributed by plugins, by name. */
@@ -264,6 +271,13 @@ export class AppCore {
     this.env = env === undefined || env === '' ? 'development' : env;
     const strictEnv = process.env.FRAMEWORK_STRICT;
     this.strict = options.strict ?? (strictEnv === '1' || strictEnv === 'true');
+    this.closeTimeout = options.closeTimeout ?? 10_000;
+    if (!(Number.isFinite(this.closeTimeout) && this.closeTimeout >= 0)) {
+      throw new FrameworkError(
+        'FW_ERR_INVALID_OPTION',
+        `createApp({ closeTimeout }) is a number of milliseconds >= 0, got ${String(options.closeTimeout)}; e.g. 10_000.`,
+      );
+    }
     this.exposeErrors = options.exposeErrors ?? (env === 'development' || env === 'test');
     this.bodyLimit = options.bodyLimit ?? 1024 * 1024;
     this.limits = { ...DEFAULT_LIMITS, ...options.server };
