@@ -69,6 +69,9 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   private firstAttemptOver = false;
   /** Handlers running in this process: what closing waits for. */
   private running = 0;
+  /** Jobs whose handler returned and that BullMQ is still storing as completed or failed. */
+  private readonly finishing = new Set<string>();
+  private workerConnection: Redis | Cluster | undefined;
   private closing: Promise<void> | undefined;
   private worker: Worker | undefined;
   private events: Promise<QueueEvents> | undefined;
@@ -160,6 +163,7 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   work(): void {
     if (this.worker !== undefined || this.closing !== undefined) return;
     const connection = this.makeWorkerConnection();
+    this.workerConnection = connection;
     this.extraConnections.push(connection);
     this.outage.watch(connection);
     const retry = this.retrySettings;
@@ -177,11 +181,13 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     if (maxStalledCount !== undefined) settings.maxStalledCount = maxStalledCount;
     const worker = new Worker(this.name, (job) => this.run(job), settings);
     worker.on('error', (error: Error) => this.relay(error, 'worker'));
-    worker.on('completed', (job, result) =>
-      runHook(this.logger, this.name, 'onComplete', () => this.options.hooks?.onComplete?.(toJob(job, 0), result)),
-    );
+    worker.on('completed', (job, result) => {
+      this.finishing.delete(String(job.id));
+      runHook(this.logger, this.name, 'onComplete', () => this.options.hooks?.onComplete?.(toJob(job, 0), result));
+    });
     worker.on('failed', (job, error) => {
       if (job === undefined) return;
+      this.finishing.delete(String(job.id));
       const willRetry = job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError);
       if (!willRetry) {
         logFailedJob(this.logger, this.name, { id: String(job.id), name: job.name, attempts: job.attemptsMade }, error);
@@ -295,17 +301,19 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     this.outage.close();
     const worker = this.worker;
     if (worker !== undefined) {
-      // With no job running, a graceful close only waits for the fetch in flight: quick with Redis
-      // there, never ending while it is down or hung, so it gets a second at most.
-      const idle = this.running === 0;
-      const drained = await within(worker.close(), idle ? Math.min(left(), CLOSE_GRACE) : left());
-      if (!drained && !idle) {
+      // A job whose handler returned is being stored as completed; worth waiting for while Redis
+      // is there to take it.
+      const storing = this.finishing.size > 0 && this.workerConnection?.status === 'ready';
+      if (this.running === 0 && !storing) {
+        // Nothing to wait for. A graceful close would wait for the fetch in flight, which never
+        // ends while Redis is down, and keep BullMQ's timers (stall checks, lock renewal) alive.
+        await within(worker.close(true), Math.min(left(), CLOSE_GRACE));
+      } else if (!(await within(worker.close(), left()))) {
         this.logger.warn(
           { queue: this.name, running: this.running },
           `queue "${this.name}": ${this.running} job(s) still running after ${timeout} ms; closing anyway (they will be picked up again as stalled)`,
         );
       }
-      void within(worker.close(true), CLOSE_GRACE);
     }
     const events = this.events;
     if (events !== undefined) {
@@ -420,6 +428,7 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
       return await handler({ ...toJob(job), data });
     } finally {
       this.running--;
+      this.finishing.add(String(job.id));
     }
   }
 

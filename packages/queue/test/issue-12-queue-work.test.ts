@@ -59,3 +59,48 @@ describe('queue:work with Redis frozen', () => {
     }
   });
 });
+
+describe('a closed queue with Redis gone', () => {
+  it('leaves nothing behind: the process exits on its own', { timeout: 60_000 }, async () => {
+    const services = await startServices({ redis: true, env: {}, log: () => {} });
+    const name = `q-${randomUUID()}`;
+    const child = spawn(process.execPath, [WORKER, 'idle', name], {
+      env: { ...process.env, REDIS_URL: services.env.REDIS_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const producer = createQueue(name, {
+      redis: services.env.REDIS_URL!,
+      env: {},
+      work: false,
+      logger: recordingLogger(),
+    });
+    try {
+      await eventually(() => expect(output).toContain('ready'), 30_000);
+      await producer.add('ping', {});
+      await eventually(() => expect(output).toContain('completed'), 30_000);
+      await producer.close(1_000);
+      await services.halt('redis', { signal: 'SIGKILL' });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      child.kill('SIGUSR2');
+      await eventually(() => expect(output).toContain('closed'), 10_000);
+      // No reconnecting client, stall checker or lock renewal keeps it alive (BullMQ's event-stream
+      // watchdog may run out its block time first).
+      const code = await Promise.race([
+        exited,
+        new Promise<'alive'>((resolve) => setTimeout(() => resolve('alive'), 20_000)),
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await services.stop();
+    }
+  });
+});
