@@ -78,6 +78,8 @@ export class RedisUnavailableError extends ServiceUnavailableError {
       code: 'FW_ERR_DEPENDENCY_UNAVAILABLE',
       expose: false,
       headers: { 'retry-after': String(retryAfter) },
+      // The connection's guard logs the outage once at loss and once at recovery, not once per request.
+      log: false,
     });
     this.name = 'RedisUnavailableError';
     this.retryAfter = retryAfter;

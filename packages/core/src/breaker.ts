@@ -195,7 +195,13 @@ export function createBreaker(options: BreakerOptions): Breaker {
       const seconds = retryAfter();
       return new ServiceUnavailableError(
         `${options.name} is not answering; ${options.hint ?? `try again in ${seconds} s`}.`,
-        { code: 'FW_ERR_DEPENDENCY_UNAVAILABLE', headers: { 'retry-after': String(seconds) }, cause: lastError },
+        {
+          code: 'FW_ERR_DEPENDENCY_UNAVAILABLE',
+          headers: { 'retry-after': String(seconds) },
+          cause: lastError,
+          // The breaker logs the outage once when it opens; each refused request is not logged again.
+          log: false,
+        },
       );
     },
     async run<T>(fn: () => Promise<T>, isFailure: (error: unknown) => boolean = () => true): Promise<T> {

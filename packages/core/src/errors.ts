@@ -71,6 +71,12 @@ export interface HttpErrorOptions {
   details?: Record<string, unknown>;
   /** The underlying error, kept for logs and never sent to the client. */
   cause?: unknown;
+  /**
+   * Whether the app logs the error when it answers it. Default: from 500 up. Pass `false` for an
+   * answer that a component already logs once per incident (a dependency's outage, a circuit
+   * breaker's 503), so an outage is one log line, not one per request.
+   */
+  log?: boolean;
 }
 
 /**
@@ -97,6 +103,8 @@ export class HttpError extends Error {
   readonly headers: Record<string, string>;
   /** Extra members added to the problem+json body. */
   readonly details: Record<string, unknown> | undefined;
+  /** Whether the app logs this error when it answers it (default: from 500 up). */
+  readonly log: boolean;
 
   constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
@@ -112,6 +120,7 @@ export class HttpError extends Error {
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
     this.details = options.details;
+    this.log = options.log ?? status >= 500;
   }
 }
 Object.defineProperty(HttpError.prototype, HTTP_ERROR, { value: true });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type AppOptions, checkOptions, createApp, definePlugin, type Logger } from '../src/index.ts';
+import {
+  type AppOptions,
+  checkOptions,
+  createApp,
+  definePlugin,
+  type Logger,
+  ServiceUnavailableError,
+} from '../src/index.ts';
 
 function recording(): { logger: Logger; warnings: string[] } {
   const warnings: string[] = [];
@@ -154,5 +161,23 @@ describe('app.stop() and onClose hooks (issue 12)', () => {
 
   it('refuses a closeTimeout that is not a duration', () => {
     expect(() => createApp({ closeTimeout: -1 })).toThrow(/closeTimeout.*e\.g\. 10_000/);
+  });
+});
+
+describe('HttpError log option (issue 12)', () => {
+  it('logs a 5xx answer by default, and not one marked log: false (an outage a component already logged)', async () => {
+    const errors: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error: (_fields, message) => errors.push(message) };
+    const app = createApp({ logger });
+    app.get('/down', () => {
+      throw new ServiceUnavailableError('Redis is not answering', { log: false });
+    });
+    app.get('/broken', () => {
+      throw new ServiceUnavailableError('The mail service is down');
+    });
+    expect((await app.request('/down')).status).toBe(503);
+    expect(errors).toEqual([]);
+    expect((await app.request('/broken')).status).toBe(503);
+    expect(errors).toEqual(['The mail service is down']);
   });
 });

@@ -86,6 +86,8 @@ export class QueueUnavailableError extends ServiceUnavailableError {
       cause,
       expose: true,
       headers: { 'retry-after': String(seconds) },
+      // The queue logs the outage once at loss and once at recovery, not once per refused job.
+      log: false,
     });
     this.name = 'QueueUnavailableError';
     this.retryAfter = seconds;

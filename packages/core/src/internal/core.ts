@@ -804,7 +804,7 @@ export class AppCore {
   problem(error: unknown, ctx: RequestContext | undefined): Reply {
     const headers: ReplyHeaders = { 'content-type': PROBLEM_TYPE };
     if (isHttpError(error)) {
-      if (error.status >= 500) this.logger.error({ err: error, method: ctx?.method, path: ctx?.path }, error.message);
+      if (error.log) this.logger.error({ err: error, method: ctx?.method, path: ctx?.path }, error.message);
       for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
       const title = STATUS_TEXT[error.status] ?? 'Error';
       const detail = error.expose || this.exposeErrors ? error.message : title;
