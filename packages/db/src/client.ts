@@ -37,6 +37,8 @@ export type ClientTarget =
       kind: 'pglite';
       /** A directory to keep the database in; in memory when absent. */
       dataDir?: string;
+      /** Session settings applied when it opens (recorded; PGlite does not enforce timeouts). */
+      settings?: Record<string, string | number>;
       drizzle?: ClientDrizzleOptions;
     };
 
@@ -93,19 +95,42 @@ export interface SqlClient {
  * ```
  */
 export async function openClient(target: ClientTarget): Promise<SqlClient> {
-  return target.kind === 'pglite' ? openPglite(target.dataDir, target.drizzle) : openPostgres(target);
+  const { client, ready } = openClientNow(target);
+  await ready;
+  return client;
 }
 
-async function openPglite(dataDir: string | undefined, options: ClientDrizzleOptions = {}): Promise<SqlClient> {
+/**
+ * Opens a client without waiting: statements sent before `ready` resolves wait for it (PGlite
+ * loads its WebAssembly; postgres.js connects lazily). `ready` rejects when PGlite cannot open.
+ */
+export function openClientNow(target: ClientTarget): { client: SqlClient; ready: Promise<void> } {
+  if (target.kind === 'postgres') return { client: openPostgres(target), ready: Promise.resolve() };
+  return openPglite(target.dataDir, target.drizzle, target.settings);
+}
+
+function openPglite(
+  dataDir: string | undefined,
+  options: ClientDrizzleOptions = {},
+  settings: Record<string, string | number> = {},
+): { client: SqlClient; ready: Promise<void> } {
   // PGlite creates its own directory but not the ones above it (`.data/` on a fresh clone).
   if (dataDir !== undefined && !dataDir.includes('://')) mkdirSync(dirname(resolve(dataDir)), { recursive: true });
   const pg = new PGlite(dataDir);
-  await pg.waitReady;
+  // The same session settings as a postgres.js connection gets. PGlite records them (SHOW and
+  // current_setting() report them) but cannot enforce the timeouts: PostgreSQL fires them from a
+  // timer signal, which its single-threaded WebAssembly build does not have.
+  const ready = (async () => {
+    await pg.waitReady;
+    for (const [name, value] of Object.entries(settings)) {
+      await pg.query('select set_config($1, $2, false)', [name, String(value)]);
+    }
+  })();
   const query = async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> =>
     (await pg.query<Row>(text, params === undefined ? undefined : [...params])).rows;
   // PGlite serves one session at a time; serialize dedicated sessions so they stay dedicated.
   let queue: Promise<unknown> = Promise.resolve();
-  return {
+  const client: SqlClient = {
     kind: 'pglite',
     drizzle: drizzlePglite(pg, options),
     query,
@@ -119,19 +144,30 @@ async function openPglite(dataDir: string | undefined, options: ClientDrizzleOpt
       return () => stop();
     },
     async close() {
+      await ready.catch(() => undefined);
       if (!pg.closed) await pg.close();
     },
   };
+  return { client, ready };
+}
+
+/** Seconds before a connection retries after the `attempt`-th failure in a row: 50 ms doubling, at most 1 s. */
+function reconnectDelay(attempt: number): number {
+  return Math.min(1, 0.05 * 2 ** Math.max(0, attempt - 1));
 }
 
 function openPostgres(target: Extract<ClientTarget, { kind: 'postgres' }>): SqlClient {
-  const sql = postgres(target.url, {
+  const options: postgres.Options<{}> = {
     max: target.max ?? 10,
     idle_timeout: target.idleTimeout ?? 30,
     connect_timeout: target.connectTimeout ?? 5,
     connection: target.connection,
+    // postgres.js waits before reconnecting, longer after each failure and for the whole pool (up
+    // to 20 s): requests sent during an outage then wait long after the server is back. Capped at 1 s.
+    backoff: reconnectDelay,
     onnotice: () => {},
-  });
+  };
+  const sql = postgres(target.url, options);
   const run = async <Row>(
     executor: postgres.Sql | postgres.ReservedSql,
     text: string,

@@ -1,6 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Breaker, type BreakerOptions, checkOptions, createBreaker, type KnownOptions } from '@framework/core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { type ClientTarget, openClient, type SqlClient } from './client.ts';
-import { notSent, QueryError, toDatabaseError } from './errors.ts';
+import postgres from 'postgres';
+import { type ClientTarget, openClientNow, type SqlClient } from './client.ts';
+import { type ConnectionLabel, labelUrl } from './connection-errors.ts';
+import { DatabaseUnavailableError, notSent, QueryError, toDatabaseError } from './errors.ts';
 import { type AnyTable, type Executor, Model, type ModelContext } from './model.ts';
 import { type PerformanceOptions, QueryTools } from './perf/query-tools.ts';
 import { indexRelations, type RelationMap } from './relations.ts';
@@ -49,7 +53,29 @@ export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends R
   replicas?: readonly ConnectionOptions[];
   /** `primary` (default without replicas), `replica` (reads on replicas, round robin), `nearest` (the replica that answered fastest at start). */
   readPreference?: 'primary' | 'replica' | 'nearest';
-  pool?: { max?: number; idleTimeout?: number; connectionTimeout?: number };
+  /**
+   * The postgres.js pool. `max` connections (default 10), each running one statement at a time;
+   * `idleTimeout` ms before an idle one closes; `connectionTimeout` ms to open one (default 5 000);
+   * `queryTimeout` ms the app waits for an answer before giving up on the server (default: the
+   * statement timeout + 1 000: a live server cancels the statement by then, so no answer means it
+   * hangs). A statement given up on answers 503 and counts towards the circuit breaker.
+   */
+  pool?: { max?: number; idleTimeout?: number; connectionTimeout?: number; queryTimeout?: number };
+  /**
+   * The circuit breaker in front of a PostgreSQL pool: after `failures` statements in a row that
+   * found the server unreachable or not answering (default 3), statements fail at once with 503 and
+   * `Retry-After`, and a `select 1` on a fresh connection checks the server every `coolDown` ms
+   * (default 1 000) until it answers. `false` turns it off. PGlite has none.
+   */
+  breaker?: { failures?: number; coolDown?: number } | false;
+  /** Where the breaker's line at loss and line at recovery go (the plugin passes `app.logger`). Default: nowhere. */
+  logger?: BreakerOptions['logger'];
+  /**
+   * Whether constraint errors name the table and the constraint (409/422 bodies and messages).
+   * Default: as the app's `exposeErrors`, true only when `NODE_ENV` is `development` or `test`.
+   * Without, they keep only the column names, which are the client's own fields.
+   */
+  exposeErrors?: boolean;
   /** Retries of statements that never reached the server (connection refused, connect timeout). */
   retry?: { attempts?: number; backoff?: 'exponential' | 'fixed'; maxDelay?: number };
   /** PGlite settings when no URL is given. */
@@ -127,6 +153,197 @@ function urlOf(connection: ConnectionOptions): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const DATABASE_OPTIONS: KnownOptions<DatabaseOptions<Record<string, AnyTable>>> = {
+  schema: true,
+  relations: true,
+  url: true,
+  primary: true,
+  replicas: true,
+  readPreference: true,
+  pool: true,
+  breaker: true,
+  logger: true,
+  exposeErrors: true,
+  retry: true,
+  pglite: true,
+  driver: true,
+  settings: true,
+  slowQuery: true,
+  detectNPlusOne: true,
+  observe: true,
+  cache: true,
+};
+
+/**
+ * Checks the keys of `createDatabase()`'s options and of its nested objects (`where` names the call).
+ *
+ * @example
+ * ```ts
+ * checkDatabaseOptions('createDatabase()', { schema, pol: {} }); // throws: ... Did you mean "pool"?
+ * ```
+ */
+export function checkDatabaseOptions(where: string, options: object, known: object = DATABASE_OPTIONS): void {
+  checkOptions(where, options, known as KnownOptions<object>);
+  const nested = options as DatabaseOptions<Record<string, AnyTable>>;
+  checkOptions(`${where.slice(0, -1)}{ pool })`, nested.pool, {
+    max: true,
+    idleTimeout: true,
+    connectionTimeout: true,
+    queryTimeout: true,
+  });
+  checkOptions(`${where.slice(0, -1)}{ retry })`, nested.retry, { attempts: true, backoff: true, maxDelay: true });
+  checkOptions(`${where.slice(0, -1)}{ pglite })`, nested.pglite, { dataDir: true });
+  if (nested.breaker !== false) {
+    checkOptions(`${where.slice(0, -1)}{ breaker })`, nested.breaker, { failures: true, coolDown: true });
+  }
+  if (typeof nested.primary === 'object') {
+    checkOptions(`${where.slice(0, -1)}{ primary })`, nested.primary, {
+      host: true,
+      port: true,
+      database: true,
+      user: true,
+      password: true,
+      ssl: true,
+    });
+  }
+}
+
+/** Milliseconds of a `statement_timeout` setting (`30000`, `'30s'`, `'1min'`); undefined when it cannot tell. */
+function millis(value: string | number | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value === undefined) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h)?\s*$/.exec(value);
+  if (match === null) return undefined;
+  const unit = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+/**
+ * What `openDatabase()` returns: the database at once, and what start-up must wait for.
+ *
+ * @example
+ * ```ts
+ * const { db, ready }: OpenedDatabase<{ users: typeof users }, {}> = openDatabase({ schema: { users } });
+ * await ready;
+ * ```
+ */
+export interface OpenedDatabase<S extends Record<string, AnyTable>, R extends RelationMap<S>> {
+  db: Database<S, R>;
+  /** Resolves once PGlite is loaded and `nearest` measured its replicas. */
+  ready: Promise<void>;
+  /** Where the primary's URL came from and where it points (postgres only). */
+  label: ConnectionLabel | undefined;
+  /** True when PGlite was chosen because no URL was configured (not with `driver: 'pglite'`). */
+  implicitPglite: boolean;
+}
+
+/** Watches one wait on the server; a transaction pauses it while its callback runs. */
+interface Watch {
+  pause(): void;
+  resume(): void;
+}
+const watches = new AsyncLocalStorage<Watch>();
+
+/**
+ * Runs `fn` and rejects with a 503 when the server has not answered within `ms`: a live server
+ * answers or cancels the statement (statement_timeout) before then. While a transaction's
+ * callback runs (`Watch.pause()`), the clock stops: its statements have their own.
+ */
+function withDeadline<T>(ms: number | undefined, fn: () => Promise<T>, gate?: Gate): Promise<T> {
+  if (ms === undefined) return gate === undefined ? fn() : gate.run(fn, () => false);
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let expired = false;
+    const expire = () => {
+      expired = true;
+      reject(new DatabaseUnavailableError(new Error(`PostgreSQL did not answer within ${ms} ms`)));
+    };
+    const watch: Watch = {
+      pause: () => clearTimeout(timer),
+      resume: () => {
+        clearTimeout(timer);
+        timer = setTimeout(expire, ms);
+      },
+    };
+    watch.resume();
+    watches
+      .run(watch, () => (gate === undefined ? fn() : gate.run(fn, () => expired)))
+      .then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+  });
+}
+
+/**
+ * At most `max` statements (or transactions) at once on a pool of `max` connections, the others
+ * waiting in line. postgres.js, when no connection is idle, queues a statement behind the one
+ * running on a busy connection (pipelining), so a fast query can wait for a slow one; with this
+ * line in front, a connection is always idle or still to open when a statement reaches it.
+ */
+class Gate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  /** Runs `fn` once a place is free; skips it when `abandoned()` became true while it waited. */
+  run<T>(fn: () => Promise<T>, abandoned: () => boolean): Promise<T> {
+    if (this.active < this.max) {
+      this.active++;
+      return this.settle(fn);
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => {
+      if (abandoned()) {
+        this.release();
+        throw new DatabaseUnavailableError(new Error('gave up waiting for a free connection'));
+      }
+      return this.settle(fn);
+    });
+  }
+
+  private async settle<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    // The place passes to the next in line as it is.
+    if (next !== undefined) next();
+    else this.active--;
+  }
+}
+
+/** `select 1` on a new connection of its own, closed afterwards, within `timeout` ms. */
+async function probeServer(url: string, settings: postgres.Options<{}>, timeout: number): Promise<void> {
+  const once = postgres(url, { ...settings, max: 1, connect_timeout: Math.max(1, Math.ceil(timeout / 1000)) });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      once`select 1`,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
+        timer.unref();
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await once.end({ timeout: 0 });
+  }
+}
+
 /**
  * Connects and returns the database. Without a URL it runs on PGlite, so an app needs no database
  * server to start.
@@ -147,6 +364,30 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function createDatabase<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}>(
   options: DatabaseOptions<S, R>,
 ): Promise<Database<S, R>> {
+  checkDatabaseOptions('createDatabase()', options);
+  const opened = openDatabase(options);
+  try {
+    await opened.ready;
+  } catch (error) {
+    await opened.db.close(0).catch(() => undefined);
+    throw error;
+  }
+  return opened.db;
+}
+
+/**
+ * Builds the database synchronously (the plugin's `app.db` exists right after `use()`); start-up
+ * awaits `ready`. Options are not checked here.
+ *
+ * @example
+ * ```ts
+ * const opened = openDatabase({ schema: { users } });
+ * app.onReady(() => opened.ready);
+ * ```
+ */
+export function openDatabase<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}>(
+  options: DatabaseOptions<S, R>,
+): OpenedDatabase<S, R> {
   const relations = indexRelations(options.schema, options.relations ?? {});
   for (const name of Object.keys(options.schema)) {
     if (RESERVED.has(name)) {
@@ -156,6 +397,12 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
       );
     }
   }
+  const setting =
+    options.url !== undefined
+      ? 'the url option'
+      : options.primary !== undefined
+        ? 'the primary option'
+        : 'DATABASE_URL';
   const primaryUrl =
     options.driver === 'pglite'
       ? undefined
@@ -166,39 +413,51 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
       "driver: 'postgres' needs a URL: pass url, primary, or set DATABASE_URL (e.g. postgres://user:pass@localhost:5432/app).",
     );
   }
+  const exposeErrors = options.exposeErrors ?? ['development', 'test'].includes(process.env.NODE_ENV ?? '');
   const tools = new QueryTools(options);
   const settings = {
     statement_timeout: 30_000,
     idle_in_transaction_session_timeout: 60_000,
     ...options.settings,
   };
+  const connectTimeout = (options.pool?.connectionTimeout ?? 5_000) / 1000;
   const targetFor = (url: string): ClientTarget => ({
     kind: 'postgres',
     url,
     max: options.pool?.max,
     idleTimeout: options.pool?.idleTimeout === undefined ? undefined : options.pool.idleTimeout / 1000,
-    connectTimeout: options.pool?.connectionTimeout === undefined ? undefined : options.pool.connectionTimeout / 1000,
+    connectTimeout,
     connection: settings,
     drizzle: tools.drizzle,
   });
   let target: ClientTarget;
-  if (primaryUrl !== undefined && primaryUrl !== '') target = targetFor(primaryUrl);
-  else {
+  let label: ConnectionLabel | undefined;
+  if (primaryUrl !== undefined && primaryUrl !== '') {
+    label = labelUrl(primaryUrl, setting, connectTimeout);
+    target = targetFor(primaryUrl);
+  } else {
     const dir = options.pglite?.dataDir;
     target = {
       kind: 'pglite',
       dataDir: dir === false ? undefined : (dir ?? (process.env.NODE_ENV === 'test' ? undefined : '.data/pglite')),
+      settings,
       drizzle: tools.drizzle,
     };
   }
-  const primary = await openClient(target);
+  const opened = openClientNow(target);
+  const primary = opened.client;
   const replicas: SqlClient[] = [];
   if (target.kind === 'postgres') {
-    for (const replica of options.replicas ?? []) replicas.push(await openClient(targetFor(urlOf(replica))));
+    (options.replicas ?? []).forEach((replica, index) => {
+      const url = urlOf(replica);
+      labelUrl(url, `replicas[${index}]`, connectTimeout);
+      replicas.push(openClientNow(targetFor(url)).client);
+    });
   }
   const preference = options.readPreference ?? (replicas.length > 0 ? 'replica' : 'primary');
   let nearest: SqlClient | undefined;
-  if (preference === 'nearest' && replicas.length > 0) {
+  const measured = async () => {
+    if (preference !== 'nearest' || replicas.length === 0) return;
     const timed = await Promise.all(
       replicas.map(async (client) => {
         const started = performance.now();
@@ -207,7 +466,10 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
       }),
     );
     nearest = timed.sort((a, b) => a.ms - b.ms)[0]?.client;
-  }
+  };
+  const ready = opened.ready.then(measured);
+  // Awaited by start-up; a failure here must not surface as an unhandled rejection before that.
+  ready.catch(() => undefined);
   let turn = 0;
   const readClient = (): SqlClient => {
     if (preference === 'primary' || replicas.length === 0) return primary;
@@ -218,21 +480,59 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const maxDelay = options.retry?.maxDelay ?? 5_000;
   const backoff = options.retry?.backoff ?? 'exponential';
-
-  const run = async <T>(executor: () => Executor, fn: (executor: Executor) => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn(executor());
-      } catch (error) {
-        // Only a statement that never reached the server is retried: one that may have run is not.
-        if (attempt < attempts && notSent(error)) {
-          await sleep(Math.min(maxDelay, backoff === 'fixed' ? 100 : 100 * 2 ** (attempt - 1)));
-          continue;
-        }
-        throw toDatabaseError(error);
-      }
+  const queryTimeout =
+    target.kind === 'pglite'
+      ? undefined
+      : (options.pool?.queryTimeout ?? (millis(settings.statement_timeout) ?? 30_000) + 1_000);
+  // Top-level statements and transactions only: the statements inside a transaction run on its connection.
+  const gate = target.kind === 'postgres' ? new Gate(options.pool?.max ?? 10) : undefined;
+  const breakerOptions = options.breaker === false ? undefined : (options.breaker ?? {});
+  const probeUrl = primaryUrl;
+  const breaker: Breaker | undefined =
+    target.kind === 'postgres' && breakerOptions !== undefined && probeUrl !== undefined
+      ? createBreaker({
+          name: 'PostgreSQL',
+          failures: breakerOptions.failures ?? 3,
+          coolDown: breakerOptions.coolDown ?? 1_000,
+          probeTimeout: Math.max(1_000, connectTimeout * 1000),
+          probe: () => probeServer(probeUrl, { onnotice: () => {} }, Math.max(1_000, connectTimeout * 1000)),
+          logger: options.logger,
+          hint: 'retry shortly',
+        })
+      : undefined;
+  const unavailable = (error: unknown) => error instanceof DatabaseUnavailableError;
+  // breaker.run() by hand: the statement starts in this package's frames only, so the slow-query
+  // log and N+1 detection still find the app's call site.
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (breaker === undefined) return fn();
+    if (!breaker.allow()) throw breaker.unavailable();
+    try {
+      const value = await fn();
+      breaker.succeeded();
+      return value;
+    } catch (error) {
+      if (unavailable(error)) breaker.failed(error);
+      else breaker.succeeded();
+      throw error;
     }
   };
+  const convert = (error: unknown) => toDatabaseError(error, { expose: exposeErrors });
+
+  const run = <T>(executor: () => Executor, fn: (executor: Executor) => Promise<T>): Promise<T> =>
+    guard(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withDeadline(queryTimeout, () => fn(executor()), gate);
+        } catch (error) {
+          // Only a statement that never reached the server is retried: one that may have run is not.
+          if (attempt < attempts && notSent(error)) {
+            await sleep(Math.min(maxDelay, backoff === 'fixed' ? 100 : 100 * 2 ** (attempt - 1)));
+            continue;
+          }
+          throw convert(error);
+        }
+      }
+    });
 
   const context: ModelContext = tools.observe({
     relations,
@@ -241,17 +541,35 @@ export async function createDatabase<S extends Record<string, AnyTable>, R exten
     writer: () => primary,
     run: (kind, fn) => run(kind === 'read' ? readClient : () => primary, fn),
   });
-  return assemble<S, R>(
+  const db = assemble<S, R>(
     options.schema,
     primary,
     context,
     async (timeout) => {
+      breaker?.close();
       await Promise.all([primary, ...replicas].map((client) => client.close(timeout)));
     },
     primary.drizzle,
     false,
     tools,
+    {
+      guard,
+      deadline: (fn) => withDeadline(queryTimeout, fn),
+      gated: (fn) => withDeadline(queryTimeout, fn, gate),
+      convert,
+    },
   );
+  return { db, ready, label, implicitPglite: target.kind === 'pglite' && options.driver !== 'pglite' };
+}
+
+/** How statements outside the models reach the server: through the breaker, within the deadline. */
+interface Guards {
+  guard<T>(fn: () => Promise<T>): Promise<T>;
+  /** Within the deadline (statements inside a transaction). */
+  deadline<T>(fn: () => Promise<T>): Promise<T>;
+  /** Within the deadline, in line for one of the pool's connections (top-level statements). */
+  gated<T>(fn: () => Promise<T>): Promise<T>;
+  convert(error: unknown): unknown;
 }
 
 function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
@@ -259,14 +577,19 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
   primary: SqlClient,
   context: ModelContext,
   close: (timeout?: number) => Promise<void>,
-  drizzle: PgDatabase<PgQueryResultHKT> = primary.drizzle,
-  inTransaction = false,
+  drizzle: PgDatabase<PgQueryResultHKT>,
+  inTransaction: boolean,
   tools: QueryTools,
+  guards: Guards,
 ): Database<S, R> {
   const transaction = <T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T> =>
     tools.transaction(context, (executor) =>
       // A PgTransaction of either driver: a PgDatabase that also commits or rolls back.
       executor.drizzle.transaction(async (tx: PgDatabase<PgQueryResultHKT>) => {
+        // BEGIN answered: the clock of the wait on the server stops while the callback runs (its
+        // statements have their own) and starts again for COMMIT or ROLLBACK.
+        const watch = watches.getStore();
+        watch?.pause();
         const bound: Executor = { drizzle: tx };
         const inner: ModelContext = tools.observe({
           relations: context.relations,
@@ -275,15 +598,28 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
           writer: () => bound,
           run: async (_kind, step) => {
             try {
-              return await step(bound);
+              return await guards.deadline(() => step(bound));
             } catch (error) {
-              throw toDatabaseError(error);
+              throw guards.convert(error);
             }
           },
         });
-        return fn(assemble<S, R>(schema, primary, inner, close, tx, true, tools));
+        try {
+          return await fn(assemble<S, R>(schema, primary, inner, close, tx, true, tools, guards));
+        } finally {
+          watch?.resume();
+        }
       }),
     );
+  /** One statement outside the models: breaker, deadline, the pool's line, typed errors. */
+  const server = <T>(fn: () => Promise<T>): Promise<T> =>
+    guards.guard(async () => {
+      try {
+        return await guards.gated(fn);
+      } catch (error) {
+        throw guards.convert(error);
+      }
+    });
   const api: DatabaseApi<S, R> = {
     kind: primary.kind,
     client: primary,
@@ -297,19 +633,17 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
           'trx.query() would run outside the transaction; use trx.drizzle.execute(sql`...`) inside a transaction.',
         );
       }
+      // The observer outermost, awaiting all the way down: the slow-query log finds the caller
+      // through the async stack.
       try {
-        return await tools.raw(text, params, () => primary.query(text, params));
+        return await tools.raw(text, params, () => server(() => primary.query(text, params)));
       } catch (error) {
-        throw toDatabaseError(error);
+        throw guards.convert(error);
       }
     },
     ping: async () => {
       const started = performance.now();
-      try {
-        await primary.query('select 1');
-      } catch (error) {
-        throw toDatabaseError(error);
-      }
+      await server(() => primary.query('select 1'));
       return performance.now() - started;
     },
     close,

@@ -11,12 +11,15 @@ export type { QueryCacheStore } from './cache/query-cache-store.ts';
 // Connections
 export type { ClientDrizzleOptions, ClientTarget, SqlClient, SqlSession } from './client.ts';
 export { openClient } from './client.ts';
+// Errors
+export { DatabaseConnectionError } from './connection-errors.ts';
 // The database
 export type { ConnectionOptions, Database, DatabaseApi, DatabaseOptions } from './database.ts';
 export { createDatabase } from './database.ts';
-// Errors
+export type { DatabaseErrorOptions } from './errors.ts';
 export {
   ConstraintViolationError,
+  DatabaseTimeoutError,
   DatabaseUnavailableError,
   ForeignKeyViolationError,
   QueryError,

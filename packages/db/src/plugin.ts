@@ -1,5 +1,12 @@
-import { definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
-import { createDatabase, type Database, type DatabaseOptions } from './database.ts';
+import {
+  checkOptions,
+  definePlugin,
+  type KnownOptions,
+  type PluginCommand,
+  type PluginInstance,
+} from '@framework/core';
+import { connectionError } from './connection-errors.ts';
+import { checkDatabaseOptions, type Database, type DatabaseOptions, openDatabase } from './database.ts';
 import { migrationCommands } from './migrations/commands.ts';
 import { createMigrator } from './migrations/migrator.ts';
 import type { AnyTable } from './model.ts';
@@ -47,15 +54,44 @@ export function database<S extends Record<string, AnyTable>, R extends RelationM
 ): PluginInstance<DatabaseExports<S, R>> {
   const plugin = definePlugin<DatabasePluginOptions<S, R>, DatabaseExports<S, R>>({
     name: '@framework/db',
-    async setup(app, settings) {
-      const db = await createDatabase(settings);
+    setup(app, settings) {
+      checkDatabaseOptions('database()', settings, PLUGIN_OPTIONS);
+      checkOptions('database({ migrations })', settings.migrations, {
+        directory: true,
+        seeds: true,
+        schema: true,
+        runOnStart: true,
+      });
+      const { migrations = {}, ...databaseOptions } = settings;
+      const opened = openDatabase<S, R>({
+        logger: app.logger,
+        ...databaseOptions,
+      });
+      const { db, label } = opened;
+      if (opened.implicitPglite) {
+        app.productionDefault({
+          what: `@framework/db: DATABASE_URL is unset, so the data goes to the embedded PGlite database in ${
+            settings.pglite?.dataDir === false ? 'memory' : `the folder ${settings.pglite?.dataDir ?? '.data/pglite'}`
+          }`,
+          fix: "Set DATABASE_URL=postgres://user:password@host:5432/app, or choose PGlite explicitly with database({ driver: 'pglite' })",
+        });
+      }
       app.onClose(() => db.close());
+      const directory = migrations.directory ?? 'migrations';
+      app.onReady(async () => {
+        await opened.ready;
+        // Reach the server now, so that a wrong or unreachable URL fails the start with the reason,
+        // not the first request with a 503.
+        if (label !== undefined) {
+          await db.client.query('select 1').catch((error: unknown) => {
+            throw connectionError(error, label);
+          });
+        }
+        if (migrations.runOnStart) await createMigrator({ client: db.client, directory }).latest();
+      });
       // One N+1 scope per request, only where detection is on (development by default): with it
       // off, nothing is added to the request path.
       if (detectsNPlusOne(settings)) app.use((_ctx, next) => db.track(() => next()));
-      const migrations = settings.migrations ?? {};
-      const directory = migrations.directory ?? 'migrations';
-      if (migrations.runOnStart) await createMigrator({ client: db.client, directory }).latest();
       const commands = migrationCommands({
         client: db.client,
         directory,
@@ -67,3 +103,25 @@ export function database<S extends Record<string, AnyTable>, R extends RelationM
   });
   return plugin(options);
 }
+
+const PLUGIN_OPTIONS: KnownOptions<DatabasePluginOptions<Record<string, AnyTable>>> = {
+  schema: true,
+  relations: true,
+  url: true,
+  primary: true,
+  replicas: true,
+  readPreference: true,
+  pool: true,
+  breaker: true,
+  logger: true,
+  exposeErrors: true,
+  retry: true,
+  pglite: true,
+  driver: true,
+  settings: true,
+  slowQuery: true,
+  detectNPlusOne: true,
+  observe: true,
+  cache: true,
+  migrations: true,
+};

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { createApp } from '@framework/core';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database, DatabaseUnavailableError, database } from '../src/index.ts';
+import { createDatabase, type Database, DatabaseUnavailableError } from '../src/index.ts';
 import { freshUrl } from './helpers.ts';
 import { DDL, posts, users } from './schema.ts';
 
@@ -58,15 +58,17 @@ describe('faults on a real PostgreSQL (SF-04, SF-05)', () => {
 
   it('answers 503 with Retry-After over HTTP while the database is down, never a 500', async () => {
     const port = await closedPort();
-    const app = createApp({ logger: false }).use(
-      database({
-        driver: 'postgres',
-        url: `postgres://postgres@127.0.0.1:${port}/app`,
-        schema: { users },
-        retry: { attempts: 1 },
-      }),
-    );
-    app.get('/users', async (ctx) => ctx.db.users.limit(10));
+    // The plugin refuses to start without its server (issue-12-connection-errors); a database
+    // created on its own connects lazily, like one whose server went away after the start.
+    const down = await createDatabase({
+      driver: 'postgres',
+      url: `postgres://postgres@127.0.0.1:${port}/app`,
+      schema: { users },
+      retry: { attempts: 1 },
+    });
+    const app = createApp({ logger: false });
+    app.onClose(() => down.close());
+    app.get('/users', async () => down.users.limit(10));
     const res = await app.request('/users');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');

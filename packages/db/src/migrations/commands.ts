@@ -175,19 +175,29 @@ export function migrationCommands(options: MigrationCommandsOptions): Record<Mig
       return 0;
     }),
     'db:generate': command(
-      'Write an up/down SQL migration from changes to the drizzle schema',
-      'db:generate <name> [--schema PATH]',
+      'Write an up/down SQL migration from changes to the drizzle schema (--baseline: record the schema as already applied)',
+      'db:generate <name> [--schema PATH] | db:generate --baseline [--schema PATH]',
       ['schema'],
-      [],
+      ['baseline'],
       async (parsed, io) => {
+        const baseline = parsed.flags.has('baseline');
         const [name, extra] = parsed.positional;
-        if (name === undefined || extra !== undefined) throw new UsageError('Give exactly one migration name.');
+        if (baseline ? name !== undefined : name === undefined || extra !== undefined) {
+          throw new UsageError(baseline ? '--baseline takes no migration name.' : 'Give exactly one migration name.');
+        }
         const schema = parsed.flags.get('schema') ?? options.schema;
         if (schema === undefined)
           throw new UsageError('No schema: pass --schema PATH (the module exporting your tables).');
-        const result = await migrator.generate({ schema, name });
+        const result = await migrator.generate({ schema, name: name ?? 'baseline', baseline });
         if (result === undefined) {
           io.stdout('No schema changes: nothing generated.');
+          return 0;
+        }
+        if (result.baseline) {
+          io.stdout(
+            `Recorded the current schema in the snapshot as already applied (${result.statements.length} statement(s) not written); ` +
+              'the next db:generate writes only later changes.',
+          );
           return 0;
         }
         io.stdout(`Created ${show(result.up)} (${result.statements.length} statement(s))`);

@@ -20,8 +20,14 @@ export interface GenerateOptions {
   schema: Record<string, unknown> | string;
   /** The migrations directory; the snapshot is kept in `<directory>/meta/snapshot.json`. */
   directory: string;
-  /** The name after the stamp, e.g. `add_posts`. */
+  /** The name after the stamp, e.g. `add_posts` (unused with `baseline`). */
   name: string;
+  /**
+   * Records the schema as it is now in the snapshot and writes no SQL: for a database whose
+   * tables already exist (hand-written migrations, an existing database), so that the next
+   * `generate` writes only what changes after this point instead of creating every table again.
+   */
+  baseline?: boolean;
   /** Column naming, as drizzle's `casing`. Default: as written. */
   casing?: MigrationCasing | undefined;
   /** The clock, for reproducible names. Default: now. */
@@ -38,13 +44,15 @@ export interface GenerateOptions {
  * ```
  */
 export interface GenerateResult {
-  /** The migration's name, e.g. `20261126T101500_add_posts`. */
+  /** The migration's name, e.g. `20261126T101500_add_posts`; `baseline` for a baseline. */
   name: string;
-  /** Paths of the `.up.sql` and `.down.sql` files. */
+  /** Paths of the `.up.sql` and `.down.sql` files; empty for a baseline, which writes none. */
   up: string;
   down: string;
-  /** The statements of the up file. */
+  /** The statements of the up file; for a baseline, the ones it recorded as already applied. */
   statements: string[];
+  /** True when the snapshot was recorded without writing a migration. */
+  baseline?: boolean;
 }
 
 /**
@@ -60,7 +68,7 @@ export interface GenerateResult {
  * ```
  */
 export async function generateMigration(options: GenerateOptions): Promise<GenerateResult | undefined> {
-  const slug = slugify(options.name);
+  const slug = options.baseline ? 'baseline' : slugify(options.name);
   if (slug === '') {
     throw new MigrationError(
       'FW_ERR_MIGRATION_ARGUMENT',
@@ -75,6 +83,11 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
   const next = kit.generateDrizzleJson(schema, previous.id, undefined, options.casing);
   const statements = await diffSnapshots(kit, previous, next);
   if (statements.length === 0) return undefined;
+  if (options.baseline) {
+    await mkdir(join(directory, 'meta'), { recursive: true });
+    await writeSnapshot(snapshotPath, next);
+    return { name: 'baseline', up: '', down: '', statements, baseline: true };
+  }
   const reverse = await diffSnapshots(kit, next, previous);
   const name = `${await nextStamp(directory, options.now ?? new Date())}_${slug}`;
   const up = join(directory, `${name}.up.sql`);
@@ -82,10 +95,14 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
   await mkdir(join(directory, 'meta'), { recursive: true });
   await writeFile(up, render(statements), { flag: 'wx' });
   await writeFile(down, render(reverse), { flag: 'wx' });
-  // Written aside then renamed, so an interrupted run never leaves half a snapshot.
-  await writeFile(`${snapshotPath}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
-  await rename(`${snapshotPath}.tmp`, snapshotPath);
+  await writeSnapshot(snapshotPath, next);
   return { name, up, down, statements };
+}
+
+async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
+  // Written aside then renamed, so an interrupted run never leaves half a snapshot.
+  await writeFile(`${path}.tmp`, `${JSON.stringify(snapshot, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
 }
 
 function render(statements: readonly string[]): string {
