@@ -79,6 +79,9 @@ export class DatabaseUnavailableError extends ServiceUnavailableError {
       cause,
       expose: true,
       headers: { 'retry-after': '1' },
+      // The outage is logged once by the database's circuit breaker (at loss and at recovery), not
+      // once per request.
+      log: false,
     });
   }
 }

@@ -140,6 +140,8 @@ describe('PostgreSQL outages (issue 12)', () => {
         logged.join('\n'),
       ).toHaveLength(expected);
       expect(logged.filter((line) => line.startsWith('info: PostgreSQL is answering'))).toHaveLength(expected);
+      // Not one line per failed request.
+      expect(logged.filter((line) => line.startsWith('error:'))).toEqual([]);
     },
     60_000,
   );
@@ -180,6 +182,7 @@ describe('PostgreSQL outages (issue 12)', () => {
     console.info(`back ${recovery.toFixed(0)} ms after SIGCONT`);
     expect(recovery).toBeLessThan(5_000);
     expect(lines.filter((line) => line.level === 'warn' && line.message.includes('PostgreSQL'))).toHaveLength(1);
+    expect(lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([]);
     expect(
       lines.filter((line) => line.level === 'info' && line.message.includes('PostgreSQL is answering')),
     ).toHaveLength(1);
