@@ -254,15 +254,19 @@ function withDeadline<T>(ms: number | undefined, fn: () => Promise<T>, gate?: Ga
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let expired = false;
+    // Settled: a transaction callback that ends later (its connection closed under it) must not
+    // start the clock again.
+    let settled = false;
     const expire = () => {
       expired = true;
+      settled = true;
       reject(new DatabaseUnavailableError(new Error(`PostgreSQL did not answer within ${ms} ms`)));
     };
     const watch: Watch = {
       pause: () => clearTimeout(timer),
       resume: () => {
         clearTimeout(timer);
-        timer = setTimeout(expire, ms);
+        if (!settled) timer = setTimeout(expire, ms);
       },
     };
     watch.resume();
@@ -270,10 +274,12 @@ function withDeadline<T>(ms: number | undefined, fn: () => Promise<T>, gate?: Ga
       .run(watch, () => (gate === undefined ? fn() : gate.run(fn, () => expired)))
       .then(
         (value) => {
+          settled = true;
           clearTimeout(timer);
           resolve(value);
         },
         (error: unknown) => {
+          settled = true;
           clearTimeout(timer);
           reject(error);
         },
@@ -554,6 +560,7 @@ export function openDatabase<S extends Record<string, AnyTable>, R extends Relat
     tools,
     {
       guard,
+      open: () => true,
       deadline: (fn) => withDeadline(queryTimeout, fn),
       gated: (fn) => withDeadline(queryTimeout, fn, gate),
       convert,
@@ -565,6 +572,8 @@ export function openDatabase<S extends Record<string, AnyTable>, R extends Relat
 /** How statements outside the models reach the server: through the breaker, within the deadline. */
 interface Guards {
   guard<T>(fn: () => Promise<T>): Promise<T>;
+  /** False once the enclosing transaction ended: its statements must not reach the driver. */
+  open(): boolean;
   /** Within the deadline (statements inside a transaction). */
   deadline<T>(fn: () => Promise<T>): Promise<T>;
   /** Within the deadline, in line for one of the pool's connections (top-level statements). */
@@ -583,9 +592,16 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
   guards: Guards,
 ): Database<S, R> {
   const transaction = <T>(fn: (trx: Database<S, R>) => Promise<T>): Promise<T> =>
-    tools.transaction(context, (executor) =>
-      // A PgTransaction of either driver: a PgDatabase that also commits or rolls back.
-      executor.drizzle.transaction(async (tx: PgDatabase<PgQueryResultHKT>) => {
+    tools.transaction(context, (executor) => {
+      // Set once the transaction settled, also when postgres.js rejected it because its connection
+      // closed while the callback still runs. A statement sent on that connection afterwards
+      // schedules a write on a socket postgres.js has dropped, which throws out of a timer and
+      // ends the process (postgres.js 3.4.x, porsager/postgres#1154, #1208): so the callback's
+      // later statements are refused here, before they reach the driver.
+      let ended = false;
+      const parentOpen = guards.open;
+      const open = () => !ended && parentOpen();
+      const running: Promise<T> = executor.drizzle.transaction(async (tx: PgDatabase<PgQueryResultHKT>) => {
         // BEGIN answered: the clock of the wait on the server stops while the callback runs (its
         // statements have their own) and starts again for COMMIT or ROLLBACK.
         const watch = watches.getStore();
@@ -597,6 +613,11 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
           reader: () => bound,
           writer: () => bound,
           run: async (_kind, step) => {
+            if (!open()) {
+              throw new DatabaseUnavailableError(
+                new Error('the transaction already ended (its connection closed); its statements were not sent'),
+              );
+            }
             try {
               return await guards.deadline(() => step(bound));
             } catch (error) {
@@ -604,13 +625,37 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
             }
           },
         });
+        let outcome: { value: T } | { error: unknown };
         try {
-          return await fn(assemble<S, R>(schema, primary, inner, close, tx, true, tools, guards));
+          outcome = {
+            value: await fn(assemble<S, R>(schema, primary, inner, close, tx, true, tools, { ...guards, open })),
+          };
+        } catch (error) {
+          outcome = { error };
         } finally {
           watch?.resume();
         }
-      }),
-    );
+        if (primary.kind === 'postgres') {
+          // Once the pending callbacks ran, `ended` tells whether the connection closed under the
+          // callback. postgres.js would then send ROLLBACK (or COMMIT) on it, the write that ends
+          // the process: the callback's promise is left pending instead. The transaction has
+          // already failed for its caller; the closures are collected with the dead connection.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (!open()) return new Promise<T>(() => {});
+        }
+        if ('error' in outcome) throw outcome.error;
+        return outcome.value;
+      });
+      running.then(
+        () => {
+          ended = true;
+        },
+        () => {
+          ended = true;
+        },
+      );
+      return running;
+    });
   /** One statement outside the models: breaker, deadline, the pool's line, typed errors. */
   const server = <T>(fn: () => Promise<T>): Promise<T> =>
     guards.guard(async () => {

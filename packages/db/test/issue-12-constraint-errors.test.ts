@@ -28,6 +28,16 @@ describe.each(TARGETS)('constraint errors on %s (issue 12)', (target) => {
     for (const statement of DDL) await app.db.query(statement);
     await app.db.query(WRITES.unique ?? '');
     const bodies: Record<string, { status: number; body: Record<string, unknown> }> = {};
+    // The session settings the README promises, on both drivers (PGlite records them; see README).
+    bodies.settings = {
+      status: 200,
+      body:
+        (
+          await app.db.query<Record<string, unknown>>(
+            "select current_setting('statement_timeout') as statement, current_setting('idle_in_transaction_session_timeout') as idle",
+          )
+        )[0] ?? {},
+    };
     for (const kind of Object.keys(WRITES)) {
       const res = await app.request(`/write/${kind}`, { method: 'POST' });
       bodies[kind] = { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -37,6 +47,7 @@ describe.each(TARGETS)('constraint errors on %s (issue 12)', (target) => {
 
   it('name the table, the column and the constraint in development, the same on both drivers', async () => {
     const bodies = await answers(true);
+    expect(bodies.settings?.body).toEqual({ statement: '30s', idle: '1min' });
     expect(bodies.unique).toEqual({
       status: 409,
       body: expect.objectContaining({
@@ -82,6 +93,7 @@ describe.each(TARGETS)('constraint errors on %s (issue 12)', (target) => {
         'create the referenced row first or remove the referring rows.',
     );
     expect(bodies.check?.body.detail).toBe('A value breaks the check constraint; send a value within its bounds.');
+    delete bodies.settings;
     for (const { body } of Object.values(bodies)) {
       const text = JSON.stringify(body);
       expect(text).not.toMatch(/users|posts|_key|_fkey|_check|insert|Key \(/);
