@@ -288,6 +288,11 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   readonly env: string;
   /** Whether strict mode is on (`createApp({ strict })`, else `FRAMEWORK_STRICT=1`). */
   readonly strict: boolean;
+  /**
+   * Whether error answers may carry internals (`createApp({ exposeErrors })`, by default in
+   * development and tests): plugins that render their own problem details follow it.
+   */
+  readonly exposeErrors: boolean;
   /** Adds a hook run when the server has started. */
   onStart(hook: (address: ServerAddress) => unknown): App<D, C, RO, Prefix>;
   /** Adds a hook run when the app stops, after in-flight requests finished (close pools here). */
@@ -513,6 +518,10 @@ class AppView {
 
   get strict(): boolean {
     return this.core.strict;
+  }
+
+  get exposeErrors(): boolean {
+    return this.core.exposeErrors;
   }
 
   onStart(hook: (address: ServerAddress) => unknown): this {

@@ -72,7 +72,8 @@ export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends R
   logger?: BreakerOptions['logger'];
   /**
    * Whether constraint errors name the table and the constraint (409/422 bodies and messages).
-   * Default: as the app's `exposeErrors`, true only when `NODE_ENV` is `development` or `test`.
+   * Default: the app's `exposeErrors` in the plugin (`createApp({ exposeErrors })`); for `createDatabase()`,
+   * true only when `NODE_ENV` is `development` or `test`.
    * Without, they keep only the column names, which are the client's own fields.
    */
   exposeErrors?: boolean;

@@ -65,6 +65,7 @@ export function database<S extends Record<string, AnyTable>, R extends RelationM
       const { migrations = {}, ...databaseOptions } = settings;
       const opened = openDatabase<S, R>({
         logger: app.logger,
+        exposeErrors: app.exposeErrors,
         ...databaseOptions,
       });
       const { db, label } = opened;

@@ -18,9 +18,15 @@ describe.each(TARGETS)('constraint errors on %s (issue 12)', (target) => {
     for (const stop of stops) await stop();
   });
 
-  async function answers(exposeErrors: boolean) {
-    const app = createApp({ logger: false, exposeErrors }).use(
-      database({ driver: target, url: await freshUrl(target), schema: { users, posts }, exposeErrors }),
+  /** The plugin follows `createApp({ exposeErrors })` unless `database({ exposeErrors })` says otherwise. */
+  async function answers(exposeErrors: boolean, on: 'app' | 'plugin') {
+    const app = createApp({ logger: false, exposeErrors: on === 'app' ? exposeErrors : !exposeErrors }).use(
+      database({
+        driver: target,
+        url: await freshUrl(target),
+        schema: { users, posts },
+        ...(on === 'plugin' ? { exposeErrors } : {}),
+      }),
     );
     app.post('/write/:kind', async (ctx) => ctx.db.query(WRITES[ctx.params.kind] ?? 'select 1'));
     await app.ready();
@@ -46,7 +52,7 @@ describe.each(TARGETS)('constraint errors on %s (issue 12)', (target) => {
   }
 
   it('name the table, the column and the constraint in development, the same on both drivers', async () => {
-    const bodies = await answers(true);
+    const bodies = await answers(true, 'plugin');
     expect(bodies.settings?.body).toEqual({ statement: '30s', idle: '1min' });
     expect(bodies.unique).toEqual({
       status: 409,
@@ -75,7 +81,7 @@ describe.each(TARGETS)('constraint errors on %s (issue 12)', (target) => {
   });
 
   it('keep only the column the client sent in production: no table, constraint, SQL or detail', async () => {
-    const bodies = await answers(false);
+    const bodies = await answers(false, 'app');
     expect(bodies.unique).toEqual({
       status: 409,
       body: {

@@ -46,7 +46,7 @@ describe('a write after a closed connection does not end the process without the
     unpatched = join(root, 'postgres');
     cpSync(realpathSync(join(packageDir, 'node_modules', 'postgres')), unpatched, { recursive: true });
     if (guarded(unpatched)) {
-      await run('patch', ['-R', '-p1', '-i', workspacePatch], { cwd: unpatched });
+      await run('git', ['apply', '-R', '-p1', workspacePatch], { cwd: unpatched });
     }
   });
   afterAll(() => {
