@@ -154,7 +154,8 @@ function urlOf(connection: ConnectionOptions): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const DATABASE_OPTIONS: KnownOptions<DatabaseOptions<Record<string, AnyTable>>> = {
+/** Every key of `DatabaseOptions`, for `checkOptions` (the plugin adds `migrations`). */
+export const DATABASE_OPTIONS: KnownOptions<DatabaseOptions<Record<string, AnyTable>>> = {
   schema: true,
   relations: true,
   url: true,

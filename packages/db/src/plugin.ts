@@ -6,7 +6,13 @@ import {
   type PluginInstance,
 } from '@framework/core';
 import { connectionError } from './connection-errors.ts';
-import { checkDatabaseOptions, type Database, type DatabaseOptions, openDatabase } from './database.ts';
+import {
+  checkDatabaseOptions,
+  DATABASE_OPTIONS,
+  type Database,
+  type DatabaseOptions,
+  openDatabase,
+} from './database.ts';
 import { migrationCommands } from './migrations/commands.ts';
 import { createMigrator } from './migrations/migrator.ts';
 import type { AnyTable } from './model.ts';
@@ -106,23 +112,6 @@ export function database<S extends Record<string, AnyTable>, R extends RelationM
 }
 
 const PLUGIN_OPTIONS: KnownOptions<DatabasePluginOptions<Record<string, AnyTable>>> = {
-  schema: true,
-  relations: true,
-  url: true,
-  primary: true,
-  replicas: true,
-  readPreference: true,
-  pool: true,
-  breaker: true,
-  logger: true,
-  exposeErrors: true,
-  retry: true,
-  pglite: true,
-  driver: true,
-  settings: true,
-  slowQuery: true,
-  detectNPlusOne: true,
-  observe: true,
-  cache: true,
+  ...DATABASE_OPTIONS,
   migrations: true,
 };
