@@ -112,10 +112,11 @@ function writeShim(binDir, name, nodeBin, script) {
   }
 }
 
-function lockfileStamp() {
+/** The lockfile and the Node that installs the dependencies (the toolchain Node, not this process's). */
+function lockfileStamp(installerVersion) {
   const hash = createHash('sha256');
   hash.update(readFileSync(join(root, 'pnpm-lock.yaml')));
-  hash.update(process.versions.node);
+  hash.update(installerVersion);
   return hash.digest('hex');
 }
 
@@ -132,12 +133,18 @@ function main() {
   writeShim(binDir, 'pnpm', nodeBin, pnpmCli);
   // Core must keep running on Node 20 (uWebSockets.js loads only there on machines like this one);
   // tests that prove it use this binary.
-  const node20 = major === 20 ? process.execPath : ensureNode(NODE20_VERSION);
+  const preset = process.env.FRAMEWORK_NODE20;
+  const node20 =
+    preset !== undefined && preset !== '' && existsSync(preset)
+      ? preset
+      : major === 20
+        ? process.execPath
+        : ensureNode(NODE20_VERSION);
   const nodeDir = dirname(nodeBin);
   const env = {
     ...process.env,
     PATH: [nodeDir, binDir, join(root, 'node_modules', '.bin'), process.env.PATH].join(':'),
-    FRAMEWORK_NODE20: process.env.FRAMEWORK_NODE20 ?? node20,
+    FRAMEWORK_NODE20: node20,
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   };
@@ -147,7 +154,9 @@ function main() {
   }
 
   const stampFile = join(root, 'node_modules', '.framework-bootstrap');
-  const stamp = lockfileStamp();
+  // Whichever Node started this file (20 from a user's shell, 24 from inside a test), the same
+  // toolchain Node installs, so a nested run never reinstalls what the outer one installed.
+  const stamp = lockfileStamp(nodeBin === process.execPath ? process.versions.node : NODE_VERSION);
   if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
     log(`installing dependencies with pnpm on Node ${run(nodeBin, ['-v']).trim()}`);
     const install = spawnSync(nodeBin, [pnpmCli, 'install', '--frozen-lockfile'], { cwd: root, env, stdio: 'inherit' });
