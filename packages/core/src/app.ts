@@ -1,21 +1,15 @@
+import type { AppOptions as CoreOptions, ProductionDefault } from './app-options.ts';
 import type { Context, HttpMethod } from './context.ts';
 import { FrameworkError } from './errors.ts';
-import {
-  type AppCore,
-  type AppOptions as CoreOptions,
-  createCore,
-  type Hooks,
-  type Logger,
-  ownerScope,
-  type ProductionDefault,
-  type RouteRecord,
-  type Scope,
-} from './internal/core.ts';
+import { ownerScope } from './internal/compile.ts';
+import { type AppCore, createCore } from './internal/dispatch.ts';
+import type { Hooks, RouteRecord, Scope } from './internal/registry.ts';
 import { checkRouteSchema } from './internal/route-schema.ts';
+import type { Logger } from './logger.ts';
 import { checkOptions, type KnownOptions } from './options.ts';
 import { isPlugin, type PluginCommand, type PluginExports, type PluginInstance, type PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
-import { type CsrfOptions, configureCsrf, setupCsrf } from './security/csrf.ts';
+import { CsrfGuard, type CsrfOptions } from './security/csrf.ts';
 import { compileSecurity, type SecurityOptions } from './security/headers.ts';
 import { fetchHandler, requestInMemory } from './server/fetch.ts';
 import { type RunningServer, startNodeServer } from './server/node.ts';
@@ -32,7 +26,8 @@ import type {
   RouteSchema,
 } from './types.ts';
 
-export type { Logger, ProductionDefault } from './internal/core.ts';
+export type { ProductionDefault } from './app-options.ts';
+export type { Logger } from './logger.ts';
 
 /**
  * Options for `createApp()`. Every one has a safe default.
@@ -481,7 +476,7 @@ class AppView {
   }
 
   csrf(options: CsrfOptions = {}): this {
-    configureCsrf(this.core, options);
+    for (const guard of this.core.guards) if (guard instanceof CsrfGuard) guard.configure(options, 'app.csrf()');
     return this;
   }
 
@@ -734,7 +729,7 @@ export function createApp(options: AppOptions = {}): App {
     tmpDir: true,
   });
   const core = createCore(options);
-  setupCsrf(core, options.csrf);
+  core.guards.push(new CsrfGuard(core, core.Ctx, options.csrf));
   const view = new AppView(core, core.rootScope);
   core.rootView = view;
   // The view implements AppApi at runtime (route methods are installed on its prototype above);

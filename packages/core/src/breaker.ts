@@ -1,5 +1,5 @@
 import { ServiceUnavailableError } from './errors.ts';
-import type { Logger } from './internal/logger.ts';
+import type { Logger } from './logger.ts';
 
 /**
  * Options of `createBreaker()`.

@@ -8,8 +8,8 @@ import {
   unsignCookieValue,
 } from './cookies.ts';
 import { FrameworkError, HttpError } from './errors.ts';
-import type { Logger } from './internal/logger.ts';
 import type { Serializer } from './internal/serializer.ts';
+import type { Logger } from './logger.ts';
 import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT_TYPE } from './reply.ts';
 import { checkRedirectTarget, type QueryLimits, type RedirectOptions } from './security/hardening.ts';
 import { createNonce } from './security/headers.ts';

@@ -1,8 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ProductionDefault } from '../app-options.ts';
 import { parseBody } from '../body.ts';
 import type { Context, RequestContext } from '../context.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
-import type { AppCore } from '../internal/core.ts';
+import type { RequestGuard } from '../internal/registry.ts';
 import { checkOptions, type KnownOptions } from '../options.ts';
 import { isSameOrigin, type PathExclusions, parseExclusions, pathExcluded } from './csrf-match.ts';
 
@@ -55,9 +56,15 @@ interface CsrfConfig {
   readonly sessionId: ((ctx: Context) => string | undefined) | undefined;
 }
 
-interface CsrfState {
-  config: CsrfConfig | undefined;
-  installed: boolean;
+/**
+ * What the CSRF guard uses of the app: its cookie keys, the production defaults it may add to, and
+ * `invalidate()` so routes recompile when the protection is turned on or reconfigured.
+ */
+export interface CsrfHost {
+  readonly runtime: { readonly cookieKeys: readonly Key[] };
+  readonly productionDefaults: ProductionDefault[];
+  readonly server: unknown;
+  invalidate(): void;
 }
 
 type Key = string | Buffer;
@@ -68,7 +75,6 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22,128}\.[A-Za-z0-9_-]{43}$/;
 const RANDOM_BYTES = 18;
 // Used when the app has no cookie secret: tokens then die with the process (a production default, see install()).
 const PROCESS_KEY = randomBytes(32);
-const states = new WeakMap<AppCore, CsrfState>();
 
 function invalid(message: string): never {
   throw new FrameworkError('FW_ERR_CSRF_OPTIONS', message);
@@ -135,8 +141,8 @@ function compile(options: CsrfOptions, where: string): CsrfConfig {
   };
 }
 
-function keysOf(core: AppCore): readonly Key[] {
-  const keys = core.runtime.cookieKeys;
+function keysOf(host: CsrfHost): readonly Key[] {
+  const keys = host.runtime.cookieKeys;
   return keys.length > 0 ? keys : [PROCESS_KEY];
 }
 
@@ -243,105 +249,117 @@ function refuse(failure: Failure, config: CsrfConfig): HttpError {
   return new HttpError(403, messages[failure], { code: 'FW_ERR_CSRF', details: { reason: failure } });
 }
 
-function stateOf(core: AppCore): CsrfState {
-  let state = states.get(core);
-  if (state === undefined) {
-    state = { config: undefined, installed: false };
-    states.set(core, state);
-  }
-  return state;
-}
+/**
+ * CSRF protection of one app: the request guard core runs on unsafe requests, holding the app's
+ * CSRF configuration, plus the `ctx.csrfToken` getter it defines on the app's context class.
+ * `createApp()` creates it and adds it to the app's guards; `app.csrf()` calls `configure`.
+ *
+ * @example
+ * ```ts
+ * const csrf = new CsrfGuard(core, core.Ctx, options.csrf);
+ * core.guards.push(csrf);
+ * csrf.configure({ exclude: ['/webhook/*'] }, 'app.csrf()');
+ * ```
+ */
+export class CsrfGuard implements RequestGuard {
+  /** The compiled options; `undefined` while the protection is off (`createApp({ csrf: false })`). */
+  private config: CsrfConfig | undefined;
+  private installed = false;
+  private readonly host: CsrfHost;
 
-function install(core: AppCore, state: CsrfState): void {
-  if (state.installed) return;
-  state.installed = true;
-  const verify = (ctx: RequestContext, fields: Readonly<Record<string, string | string[]>> | undefined): void => {
-    const config = state.config;
+  constructor(host: CsrfHost, Ctx: typeof RequestContext, option: boolean | CsrfOptions | undefined) {
+    this.host = host;
+    defineTokenGetter(Ctx, this);
+    if (option !== false) {
+      this.configure(option === true || option === undefined ? {} : option, 'createApp({ csrf })');
+    }
+  }
+
+  /** Chosen per route when routes compile (`configure` invalidates them): a GET route never runs it. */
+  applies(method: string): boolean {
+    return this.config !== undefined && !this.config.methods.has(method);
+  }
+
+  check(ctx: RequestContext): void {
+    this.verify(ctx, undefined);
+  }
+
+  /**
+   * An upload route's multipart body is streamed, not buffered: the token field is read from the
+   * text fields sent before the first file, and the check runs before any file is stored.
+   */
+  checkFields(ctx: RequestContext, fields: Readonly<Record<string, string | string[]>>): void {
+    this.verify(ctx, fields);
+  }
+
+  /**
+   * (Re)configures the protection before the app starts, turning it on if it was off. Throws
+   * `FW_ERR_CSRF_OPTIONS` once the app has started or for invalid options.
+   */
+  configure(options: CsrfOptions, where: string): void {
+    if (this.host.server !== undefined) {
+      throw new FrameworkError(
+        'FW_ERR_CSRF_OPTIONS',
+        'app.csrf() must be called before app.start(); configure CSRF protection while setting the app up.',
+      );
+    }
+    this.config = compile(options, where);
+    if (this.installed) return;
+    this.installed = true;
+    // Without a cookie secret, tokens are signed with a per-process key: a development default.
+    if (this.host.runtime.cookieKeys.length === 0) {
+      this.host.productionDefaults.push({
+        what: 'CSRF tokens are signed with a random per-process key because no cookie secret is set, so they do not survive a restart or work across instances',
+        fix: 'Set COOKIE_SECRET (32+ characters) or createApp({ cookies: { secret } })',
+      });
+    }
+    this.host.invalidate();
+  }
+
+  /** The request's CSRF token (the cookie's when it verifies, else a new one set as the cookie). */
+  token(ctx: RequestContext): string {
+    const config = this.config;
+    if (config === undefined) {
+      throw new FrameworkError(
+        'FW_ERR_CSRF_OPTIONS',
+        'ctx.csrfToken needs CSRF protection, which is off for this app; remove csrf: false from createApp() or call app.csrf().',
+      );
+    }
+    const keys = keysOf(this.host);
+    const sessionId = sessionOf(config, ctx);
+    const { name, secure } = cookieFor(config, ctx);
+    const existing = ctx.cookies.get(name);
+    let token = existing !== undefined && verifyToken(existing, keys, sessionId) ? existing : undefined;
+    if (token === undefined) {
+      token = issueToken(keys, sessionId);
+      ctx.cookies.set(name, token, { path: '/', sameSite: config.sameSite, secure, httpOnly: true });
+    }
+    return token;
+  }
+
+  private verify(ctx: RequestContext, fields: Readonly<Record<string, string | string[]>> | undefined): void {
+    const config = this.config;
     // A request with no Cookie header, or with an Authorization header (which a cross-site form
     // cannot add), cannot ride on the browser's ambient credentials.
     if (config === undefined || config.methods.has(ctx.method)) return;
     const headers = ctx.request.headers;
     if (headers.cookie === undefined || headers.authorization !== undefined) return;
     if (pathExcluded(config.exclude, ctx.path)) return;
-    const failure = failureOf(ctx, config, keysOf(core), fields);
+    const failure = failureOf(ctx, config, keysOf(this.host), fields);
     if (failure !== undefined) throw refuse(failure, config);
-  };
-  core.guards.push({
-    // Chosen per route when routes compile (app.csrf() invalidates them): a GET route never runs it.
-    applies: (method) => state.config !== undefined && !state.config.methods.has(method),
-    check: (ctx) => verify(ctx, undefined),
-    // An upload route's multipart body is streamed, not buffered: the token field is read from the
-    // text fields sent before the first file, and the check runs before any file is stored.
-    checkFields: (ctx, fields) => verify(ctx, fields),
-  });
-  // Without a cookie secret, tokens are signed with a per-process key: a development default.
-  if (core.runtime.cookieKeys.length === 0) {
-    core.productionDefaults.push({
-      what: 'CSRF tokens are signed with a random per-process key because no cookie secret is set, so they do not survive a restart or work across instances',
-      fix: 'Set COOKIE_SECRET (32+ characters) or createApp({ cookies: { secret } })',
-    });
   }
-  core.invalidate();
 }
 
-/**
- * Sets up CSRF protection for a new app (on unless `option` is `false`) and `ctx.csrfToken`.
- * `createApp()` calls it; apps never do.
- *
- * @example
- * ```ts
- * setupCsrf(core, options.csrf);
- * ```
- */
-export function setupCsrf(core: AppCore, option: boolean | CsrfOptions | undefined): void {
-  const state = stateOf(core);
-  Object.defineProperty(core.Ctx.prototype, 'csrfToken', {
+/** `ctx.csrfToken`: the guard's token for the request, computed once per request. */
+function defineTokenGetter(Ctx: typeof RequestContext, guard: CsrfGuard): void {
+  Object.defineProperty(Ctx.prototype, 'csrfToken', {
     get(this: RequestContext): string {
       const cache = this.decorationCache();
       const cached = cache.csrfToken;
       if (typeof cached === 'string') return cached;
-      const config = state.config;
-      if (config === undefined) {
-        throw new FrameworkError(
-          'FW_ERR_CSRF_OPTIONS',
-          'ctx.csrfToken needs CSRF protection, which is off for this app; remove csrf: false from createApp() or call app.csrf().',
-        );
-      }
-      const keys = keysOf(core);
-      const sessionId = sessionOf(config, this);
-      const { name, secure } = cookieFor(config, this);
-      const existing = this.cookies.get(name);
-      let token = existing !== undefined && verifyToken(existing, keys, sessionId) ? existing : undefined;
-      if (token === undefined) {
-        token = issueToken(keys, sessionId);
-        this.cookies.set(name, token, { path: '/', sameSite: config.sameSite, secure, httpOnly: true });
-      }
+      const token = guard.token(this);
       cache.csrfToken = token;
       return token;
     },
   });
-  if (option === false) return;
-  state.config = compile(option === true || option === undefined ? {} : option, 'createApp({ csrf })');
-  install(core, state);
-}
-
-/**
- * What `app.csrf(options)` runs: (re)configures CSRF protection before the app starts, turning it
- * on if `createApp({ csrf: false })` had turned it off.
- *
- * @example
- * ```ts
- * app.csrf({ exclude: ['/webhook/*'], cookie: { sameSite: 'lax' } });
- * ```
- */
-export function configureCsrf(core: AppCore, options: CsrfOptions): void {
-  if (core.server !== undefined) {
-    throw new FrameworkError(
-      'FW_ERR_CSRF_OPTIONS',
-      'app.csrf() must be called before app.start(); configure CSRF protection while setting the app up.',
-    );
-  }
-  const state = stateOf(core);
-  state.config = compile(options, 'app.csrf()');
-  install(core, state);
 }

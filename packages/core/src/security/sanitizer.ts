@@ -7,7 +7,7 @@
 import { bodyKind, parseContentType } from '../body.ts';
 import { type Context, RequestContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import type { Logger } from '../internal/logger.ts';
+import type { Logger } from '../logger.ts';
 import { checkOptions, type KnownOptions } from '../options.ts';
 import { definePlugin } from '../plugin.ts';
 

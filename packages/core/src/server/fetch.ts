@@ -1,8 +1,7 @@
 import { bodyTooLarge } from '../body.ts';
-import type { AppCore } from '../internal/core.ts';
 import type { Reply, StreamSource } from '../reply.ts';
 import { applySecurity } from '../security/headers.ts';
-import type { ServerRequest } from './types.ts';
+import type { DriverHost, ServerRequest } from './types.ts';
 
 /** Adapts a Web `Request` to the driver contract. */
 class FetchRequest implements ServerRequest {
@@ -112,14 +111,14 @@ export function toResponse(reply: Reply, method: string): Response {
 }
 
 /** Serves a Web `Request` through the app. */
-export async function fetchHandler(core: AppCore, request: Request, ip = ''): Promise<Response> {
+export async function fetchHandler(core: DriverHost, request: Request, ip = ''): Promise<Response> {
   const reply = await core.handle(new FetchRequest(request, ip));
   applySecurity(reply, core.security);
   return toResponse(reply, request.method);
 }
 
 /** Builds a `Request` for an in-memory call (`app.request('/path', init)`) and serves it. */
-export function requestInMemory(core: AppCore, input: string | Request, init?: RequestInit): Promise<Response> {
+export function requestInMemory(core: DriverHost, input: string | Request, init?: RequestInit): Promise<Response> {
   const request =
     typeof input === 'string' ? new Request(new URL(input, 'http://localhost'), init) : new Request(input, init);
   return fetchHandler(core, request, '127.0.0.1');

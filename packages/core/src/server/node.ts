@@ -2,11 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { bodyTooLarge } from '../body.ts';
 import { HttpError } from '../errors.ts';
-import type { AppCore } from '../internal/core.ts';
 import { Reply, type StreamSource } from '../reply.ts';
 import { applySecurity, rawSecurityHeaders } from '../security/headers.ts';
 import { discard, iterate } from './shared.ts';
-import type { ServerAddress, ServerRequest, StartOptions } from './types.ts';
+import type { DriverHost, ServerAddress, ServerRequest, StartOptions } from './types.ts';
 
 /** How long a socket answered for a parse error stays half-open for the client to close it first. */
 const CLIENT_ERROR_LINGER = 1_000;
@@ -173,7 +172,7 @@ function bodyAborted(): HttpError {
 }
 
 /** Writes the status line and headers; a header a middleware set badly closes the connection instead of crashing. */
-function writeHead(res: ServerResponse, reply: Reply, log: AppCore['logger']): boolean {
+function writeHead(res: ServerResponse, reply: Reply, log: DriverHost['logger']): boolean {
   try {
     res.writeHead(reply.status, reply.headers);
     return true;
@@ -206,7 +205,7 @@ async function writeStream(res: ServerResponse, source: StreamSource): Promise<v
 }
 
 /** Writes a reply to a node:http response, streaming with backpressure. */
-export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, core: AppCore): void {
+export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, core: DriverHost): void {
   if (res.headersSent || res.destroyed) return;
   const log = core.logger;
   applySecurity(reply, core.security);
@@ -233,7 +232,7 @@ export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Rep
 }
 
 /** Starts the node:http driver with the app's limits and graceful shutdown. */
-export function startNodeServer(core: AppCore, options: StartOptions): Promise<RunningServer> {
+export function startNodeServer(core: DriverHost, options: StartOptions): Promise<RunningServer> {
   const limits = core.limits;
   let closing = false;
   // Every open connection, and how many of its requests are in flight (pipelined ones included):

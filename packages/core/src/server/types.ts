@@ -1,3 +1,7 @@
+import type { Logger } from '../logger.ts';
+import type { Reply } from '../reply.ts';
+import type { CompiledSecurity } from '../security/headers.ts';
+
 /**
  * The contract between the app and a server driver (node:http, uWebSockets.js, the Web fetch
  * adapter, the in-memory test client). The app never sees a driver's own request object.
@@ -93,4 +97,49 @@ export interface ServerLimits {
   maxUrlLength: number;
   /** How long `app.stop()` waits for in-flight requests. Default 25 000 ms. */
   shutdownTimeout: number;
+}
+
+/**
+ * What a server driver (node:http, uWebSockets.js, the fetch adapter, or a third-party one) uses of
+ * the app: the app implements it, and a driver needs nothing else.
+ *
+ * @example
+ * ```ts
+ * async function serveOne(host: DriverHost, request: ServerRequest): Promise<Reply> {
+ *   if (request.contentLength > host.bodyLimitFor(request.method, request.url)) {
+ *     return host.problem(new HttpError(413, 'Send a smaller body.'), undefined);
+ *   }
+ *   return host.handle(request);
+ * }
+ * ```
+ */
+export interface DriverHost {
+  /**
+   * Routes a request, runs it and returns the reply. Never throws and never rejects: every failure
+   * (no route, a bad path, a handler error, a failed hook) becomes an error reply. The reply is
+   * synchronous when nothing on the request's path is asynchronous.
+   */
+  handle(request: ServerRequest): Reply | Promise<Reply>;
+  /**
+   * The app's RFC 9457 problem+json answer to an error the driver met outside `handle` (a body
+   * over its limit before reading it, a reply that could not be written). Never throws; an error
+   * that is not an `HttpError` is logged and answered 500 without its message unless the app
+   * exposes errors.
+   */
+  problem(error: unknown, ctx: undefined): Reply;
+  /**
+   * The body limit in bytes of the route a request would reach, for refusing an oversized body
+   * (or `Expect: 100-continue`) before reading it. Never throws: a path that cannot be routed gets
+   * the app's default limit.
+   */
+  bodyLimitFor(method: string, path: string): number;
+  /** The server limits and timeouts from `createApp({ server })`, with their defaults filled in. */
+  readonly limits: ServerLimits;
+  /** Where the driver logs what it cannot answer with (a failed write, a fallback driver); never throws. */
+  readonly logger: Logger;
+  /**
+   * The app's compiled security headers, applied to every reply the driver writes. Read it per
+   * reply: `app.security()` replaces it before the app starts.
+   */
+  readonly security: CompiledSecurity;
 }

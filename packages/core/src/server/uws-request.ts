@@ -2,15 +2,14 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { STATUS_CODES } from 'node:http';
 import { bodyTooLarge } from '../body.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
-import type { AppCore } from '../internal/core.ts';
 import type { Reply, StreamSource } from '../reply.ts';
 import { securityFor } from '../security/headers.ts';
 import { discard, iterate } from './shared.ts';
-import type { ServerRequest } from './types.ts';
+import type { DriverHost, ServerRequest } from './types.ts';
 
 /** What every request of one uWS server shares. */
 export interface UwsServerState {
-  readonly core: AppCore;
+  readonly core: DriverHost;
   /** Set once `close()` began: new requests get a 503, replies close their connection. */
   closing: boolean;
   /** Called when a request outlives its uWS handler (in flight, for graceful shutdown). */

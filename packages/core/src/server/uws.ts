@@ -1,9 +1,8 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { bodyTooLarge } from '../body.ts';
 import { FrameworkError } from '../errors.ts';
-import type { AppCore } from '../internal/core.ts';
 import { type RunningServer, shuttingDown, startNodeServer, tooManyHeaders } from './node.ts';
-import type { ServerAddress, ServerLimits, StartOptions } from './types.ts';
+import type { DriverHost, ServerAddress, ServerLimits, StartOptions } from './types.ts';
 import { UwsRequest, type UwsServerState } from './uws-request.ts';
 
 // A CommonJS addon: its exports are the default export of the ES module namespace.
@@ -86,7 +85,7 @@ function cannotLoad(reason: string): string {
  * the build to install.
  */
 export async function startUwsServer(
-  core: AppCore,
+  core: DriverHost,
   options: StartOptions,
   driver: 'uws' | 'auto',
 ): Promise<RunningServer> {
@@ -107,7 +106,7 @@ type ClosableApp = TemplatedApp & { close?: () => void };
 
 let fingerprintHidden = false;
 
-function listen(core: AppCore, options: StartOptions, uws: UwsModule): Promise<RunningServer> {
+function listen(core: DriverHost, options: StartOptions, uws: UwsModule): Promise<RunningServer> {
   const limits = core.limits;
   const live = new Set<UwsRequest>();
   let drained: (() => void) | undefined;

@@ -1,5 +1,5 @@
 import { HttpError } from '../errors.ts';
-import type { Logger } from '../internal/logger.ts';
+import type { Logger } from '../logger.ts';
 import type { ResolvedFileOptions, UploadedFile } from './file.ts';
 import { processImage, RASTER_TYPES } from './image.ts';
 import { ACTIVE_TYPES, detectType } from './magic.ts';

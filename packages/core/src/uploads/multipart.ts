@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { parseContentType } from '../body.ts';
 import { HttpError } from '../errors.ts';
-import type { Logger } from '../internal/logger.ts';
+import type { Logger } from '../logger.ts';
 import type { ServerRequest } from '../server/types.ts';
 import { type MultipartInput, sanitizeFilename, UploadedFile, type UploadSpec } from './file.ts';
 import { inspectFile } from './inspect.ts';

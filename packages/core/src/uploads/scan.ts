@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { HttpError } from '../errors.ts';
-import type { Logger } from '../internal/logger.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * What a malware scanner returns for one file.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.ts';
 import { FrameworkError } from '../../src/errors.ts';
-import type { Logger } from '../../src/internal/core.ts';
+import type { Logger } from '../../src/logger.ts';
 import { readJson } from '../helpers.ts';
 
 const SECRET = 'a-long-random-cookie-secret-for-tests';

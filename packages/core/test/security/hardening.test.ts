@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { HttpError } from '../../src/errors.ts';
-import type { Logger } from '../../src/internal/logger.ts';
+import type { Logger } from '../../src/logger.ts';
 import { isPrototypeKey, normalizeRequestPath } from '../../src/security/hardening.ts';
 import { readJson } from '../helpers.ts';
 

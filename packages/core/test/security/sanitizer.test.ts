@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import type { Logger } from '../../src/internal/logger.ts';
+import type { Logger } from '../../src/logger.ts';
 import { definePlugin } from '../../src/plugin.ts';
 import { DEFAULT_SANITIZER_PATTERNS, type SanitizerOptions, sanitizer } from '../../src/security/sanitizer.ts';
 import { readJson } from '../helpers.ts';
