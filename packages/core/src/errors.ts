@@ -1,8 +1,123 @@
 /**
- * The error family of @framework/core. Every error a client can cause is an `HttpError` carrying
- * its status and a message that is safe to show; everything else becomes a 500 whose details are
- * shown only in development.
+ * The error family of @framework/core. Every coded error of the framework and of its packages is a
+ * `FrameworkError` (brand checked by `isFrameworkError`, which works across duplicate copies of the
+ * package); every error a client can cause is an `HttpError` (a `FrameworkError` carrying its
+ * status and a message that is safe to show); everything else becomes a 500 whose details are
+ * shown only in development. Each package declares its codes with `defineErrorCodes`.
  */
+
+const FRAMEWORK_ERROR = Symbol.for('@framework/core/framework-error');
+
+/**
+ * Options accepted by every `FrameworkError`.
+ *
+ * @example
+ * ```ts
+ * throw new FrameworkError('FW_ERR_INVALID_OPTION', 'port must be a number: pass port: 3000.', { cause: error });
+ * ```
+ */
+export interface FrameworkErrorOptions {
+  /** The underlying error, kept for logs and never sent to the client. */
+  cause?: unknown;
+}
+
+/**
+ * The one base of every coded error of the framework: core's usage errors (a route conflict, a
+ * missing plugin, a bad option, thrown at registration or start-up with a message that says what to
+ * do), every `HttpError`, and the errors of @framework/db, @framework/cache and @framework/queue.
+ * `code` is a key of a registry made by `defineErrorCodes` (`ERROR_CODES` for core's own codes).
+ * Check it with `isFrameworkError`, not `instanceof`, which fails when two copies are installed.
+ *
+ * @example
+ * ```ts
+ * try { await app.start(); } catch (e) { if (isFrameworkError(e)) console.error(e.code, e.message); }
+ *
+ * // A package's own error class:
+ * const MY_ERROR_CODES = defineErrorCodes('FW_MAIL_', { FW_MAIL_CONFIG: 'The mailer options are invalid; fix them.' });
+ * class MailError extends FrameworkError<keyof typeof MY_ERROR_CODES> {}
+ * ```
+ */
+export class FrameworkError<Code extends string = ErrorCode> extends Error {
+  /** A stable machine-readable code from the registry of the package that raised the error. */
+  readonly code: Code;
+  constructor(code: NoInfer<Code>, message: string, options: FrameworkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FrameworkError';
+    this.code = code;
+  }
+}
+Object.defineProperty(FrameworkError.prototype, FRAMEWORK_ERROR, { value: true });
+
+/**
+ * True when `value` is a `FrameworkError` (an `HttpError` included) from any copy of
+ * @framework/core. With a registry from `defineErrorCodes`, true only for the codes it lists, and
+ * `code` is narrowed to them: `isFrameworkError(error, DB_ERROR_CODES)` means "an error of the db
+ * package".
+ *
+ * @example
+ * ```ts
+ * app.onError((error) => {
+ *   if (isFrameworkError(error, ERROR_CODES) && error.code === 'FW_ERR_CSRF') metrics.csrf.inc();
+ * });
+ * ```
+ */
+export function isFrameworkError(value: unknown): value is FrameworkError<string>;
+export function isFrameworkError<const Registry extends ErrorRegistry>(
+  value: unknown,
+  registry: Registry,
+): value is FrameworkError<keyof Registry & string>;
+export function isFrameworkError(value: unknown, registry?: ErrorRegistry): value is FrameworkError<string> {
+  if (typeof value !== 'object' || value === null) return false;
+  if ((value as { [FRAMEWORK_ERROR]?: unknown })[FRAMEWORK_ERROR] !== true) return false;
+  if (registry === undefined) return true;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(registry, code);
+}
+
+/**
+ * A registry of error codes: each code with what it means and what to do.
+ *
+ * @example
+ * ```ts
+ * const registry: ErrorRegistry = { FW_MAIL_CONFIG: 'The mailer options are invalid; fix them.' };
+ * ```
+ */
+export type ErrorRegistry = Readonly<Record<string, string>>;
+
+/**
+ * Declares a package's error codes, each with what it means and what to do. Every key must start
+ * with `prefix` (`FW_ERR_` is core's; a package uses `FW_<PACKAGE>_`, e.g. `FW_DB_`), checked by
+ * TypeScript and again at load; the result is frozen and typed, so `keyof typeof REGISTRY` is the
+ * package's code union and `isFrameworkError(error, REGISTRY)` recognises its errors.
+ *
+ * @example
+ * ```ts
+ * export const MAIL_ERROR_CODES = defineErrorCodes('FW_MAIL_', {
+ *   FW_MAIL_CONFIG: 'The mailer options are invalid: the message names the option to fix.',
+ *   FW_MAIL_UNAVAILABLE: 'The SMTP server did not answer (503); retry after Retry-After.',
+ * });
+ * export type MailErrorCode = keyof typeof MAIL_ERROR_CODES; // 'FW_MAIL_CONFIG' | 'FW_MAIL_UNAVAILABLE'
+ * ```
+ */
+export function defineErrorCodes<const Prefix extends `FW_${string}_`, const Codes extends ErrorRegistry>(
+  prefix: Prefix,
+  codes: Codes & { readonly [Key in keyof Codes]: Key extends `${Prefix}${string}` ? string : never },
+): Readonly<Codes> {
+  if (!/^FW_[A-Z0-9]+_$/.test(prefix)) {
+    throw new TypeError(`defineErrorCodes: the prefix "${prefix}" must look like FW_ERR_ or FW_<PACKAGE>_ (capitals).`);
+  }
+  for (const [code, meaning] of Object.entries(codes)) {
+    if (!code.startsWith(prefix) || !/^[A-Z0-9_]+$/.test(code)) {
+      throw new TypeError(
+        `defineErrorCodes: the code "${code}" must start with ${prefix} and use only A-Z, 0-9 and _.`,
+      );
+    }
+    if (typeof meaning !== 'string' || meaning.trim() === '') {
+      throw new TypeError(`defineErrorCodes: the code ${code} needs a description of what it means and what to do.`);
+    }
+  }
+  return Object.freeze({ ...codes });
+}
 
 const HTTP_ERROR = Symbol.for('@framework/core/http-error');
 
@@ -60,7 +175,7 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
  * });
  * ```
  */
-export interface HttpErrorOptions {
+export interface HttpErrorOptions extends FrameworkErrorOptions {
   /** A stable machine-readable code, e.g. `FW_ERR_BODY_TOO_LARGE`. */
   code?: string;
   /** Whether `message` may be sent to the client. Defaults to `true` below 500 and `false` from 500. */
@@ -69,8 +184,6 @@ export interface HttpErrorOptions {
   headers?: Record<string, string>;
   /** Extra members for the `application/problem+json` body (RFC 9457 extension members). */
   details?: Record<string, unknown>;
-  /** The underlying error, kept for logs and never sent to the client. */
-  cause?: unknown;
   /**
    * Whether the app logs the error when it answers it. Default: from 500 up. Pass `false` for an
    * answer that a component already logs once per incident (a dependency's outage, a circuit
@@ -81,7 +194,8 @@ export interface HttpErrorOptions {
 
 /**
  * An error that carries an HTTP status. Throw it (or a subclass) from a handler or middleware and
- * the client gets that status with an `application/problem+json` body.
+ * the client gets that status with an `application/problem+json` body. It is a `FrameworkError`
+ * whose code is free-form (default `FW_ERR_HTTP_<status>`); check it with `isHttpError`.
  *
  * @example
  * ```ts
@@ -92,11 +206,9 @@ export interface HttpErrorOptions {
  * });
  * ```
  */
-export class HttpError extends Error {
+export class HttpError extends FrameworkError<string> {
   /** The HTTP status code sent to the client. */
   readonly status: number;
-  /** A stable machine-readable code. */
-  readonly code: string;
   /** Whether the message is safe to send to the client. */
   readonly expose: boolean;
   /** Headers sent with the error response. */
@@ -110,13 +222,11 @@ export class HttpError extends Error {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`HttpError status must be an integer from 400 to 599, got ${status}.`);
     }
-    super(
-      message ?? STATUS_TEXT[status] ?? 'Error',
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    super(options.code ?? `FW_ERR_HTTP_${status}`, message ?? STATUS_TEXT[status] ?? 'Error', {
+      cause: options.cause,
+    });
     this.name = 'HttpError';
     this.status = status;
-    this.code = options.code ?? `FW_ERR_HTTP_${status}`;
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
     this.details = options.details;
@@ -359,25 +469,6 @@ export function isValidationError(value: unknown): value is ValidationError {
 }
 
 /**
- * An error in how the framework is used (a route conflict, a missing plugin, a bad option). These
- * are thrown at registration or start-up, never per request, and their message says what to do.
- *
- * @example
- * ```ts
- * try { await app.start(); } catch (e) { if (e instanceof FrameworkError) console.error(e.code, e.message); }
- * ```
- */
-export class FrameworkError extends Error {
-  /** A code from `ERROR_CODES`. */
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'FrameworkError';
-    this.code = code;
-  }
-}
-
-/**
  * Every coded error @framework/core raises, with what it means.
  *
  * @example
@@ -385,7 +476,7 @@ export class FrameworkError extends Error {
  * if (error.code === 'FW_ERR_PLUGIN_DEPENDENCY') console.log(ERROR_CODES.FW_ERR_PLUGIN_DEPENDENCY);
  * ```
  */
-export const ERROR_CODES = {
+export const ERROR_CODES = defineErrorCodes('FW_ERR_', {
   FW_ERR_ROUTE_CONFLICT: 'Two routes for one method match the same paths.',
   FW_ERR_ROUTE_INVALID: 'A route pattern is malformed.',
   FW_ERR_BAD_PATH: 'A request path parameter is not valid percent-encoding (answered with 400).',
@@ -448,10 +539,29 @@ export const ERROR_CODES = {
   FW_ERR_CAPTCHA_REQUIRED: 'Too many failed attempts: the client must complete a challenge before trying again (429).',
   FW_ERR_RATE_LIMIT_UNAVAILABLE:
     'The rate-limit store failed and the limiter is set to fail closed (answered with 503).',
-} as const;
+  // Answers of the request pipeline itself (HttpError codes).
+  FW_ERR_NOT_FOUND: 'No route matches the method and path (404); check the URL, or register the route.',
+  FW_ERR_METHOD_NOT_ALLOWED: 'The path exists but not for this method (405); use a method from the Allow header.',
+  FW_ERR_REQUEST_TIMEOUT: 'The request body did not arrive within the server timeout (408); send it faster or in full.',
+  FW_ERR_BODY_TOO_LARGE:
+    'The request body is larger than the route or app body limit (413); send less, or raise the limit.',
+  FW_ERR_BODY_ABORTED: 'The client closed the connection before sending the whole body (400); send the body again.',
+  FW_ERR_BODY_READ: 'The request body could not be read from the connection (400); send the request again.',
+  FW_ERR_UNSUPPORTED_MEDIA_TYPE:
+    'The body has no Content-Type or one the route does not accept (415); send a type the message lists.',
+  FW_ERR_UNSUPPORTED_CHARSET: 'The body is in a charset other than UTF-8 (415); send it as UTF-8.',
+  FW_ERR_INVALID_UTF8: 'The body is not valid UTF-8 (400); encode it as UTF-8.',
+  FW_ERR_EMPTY_JSON: 'A JSON body was expected and the body is empty (400); send a JSON document.',
+  FW_ERR_INVALID_JSON:
+    'The body is not valid JSON, or has a __proto__ or constructor.prototype key (400); send valid JSON without them.',
+  FW_ERR_BAD_ENCODING:
+    'The query string or urlencoded body has invalid percent-encoding (400); encode it with encodeURIComponent.',
+  FW_ERR_VALIDATION:
+    'A route schema rejected the params, query, body or headers (400); the issues in the body say which field to fix.',
+});
 
 /**
- * A code of a `FrameworkError`.
+ * A code of core's own errors (a key of `ERROR_CODES`); the default code type of `FrameworkError`.
  *
  * @example
  * ```ts

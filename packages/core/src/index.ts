@@ -22,16 +22,25 @@ export { createBreaker } from './breaker.ts';
 // Context, replies and cookies
 export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
-export type { ErrorCode, HttpErrorOptions, ValidationIssue, ValidationTarget } from './errors.ts';
+export type {
+  ErrorCode,
+  ErrorRegistry,
+  FrameworkErrorOptions,
+  HttpErrorOptions,
+  ValidationIssue,
+  ValidationTarget,
+} from './errors.ts';
 // Errors
 export {
   BadRequestError,
   ConflictError,
   createHttpError,
+  defineErrorCodes,
   ERROR_CODES,
   ForbiddenError,
   FrameworkError,
   HttpError,
+  isFrameworkError,
   isHttpError,
   isValidationError,
   NotFoundError,
@@ -44,8 +53,8 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
-export type { LogFields } from './logger.ts';
-export { createLogger } from './logger.ts';
+export type { LogFields } from './internal/logger.ts';
+export { createLogger } from './internal/logger.ts';
 // Options
 export type { KnownOptions } from './options.ts';
 export { checkOptions } from './options.ts';
