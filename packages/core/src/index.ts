@@ -22,25 +22,19 @@ export { createBreaker } from './breaker.ts';
 // Context, replies and cookies
 export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
-export type {
-  ErrorCode,
-  ErrorRegistry,
-  FrameworkErrorOptions,
-  HttpErrorOptions,
-  ValidationIssue,
-  ValidationTarget,
-} from './errors.ts';
+// Time: one parser for every time option of every package
+export type { Duration, DurationUnit } from './duration.ts';
+export { formatDuration, parseDuration } from './duration.ts';
+export type { ErrorCode, HttpErrorOptions, ValidationIssue, ValidationTarget } from './errors.ts';
 // Errors
 export {
   BadRequestError,
   ConflictError,
   createHttpError,
-  defineErrorCodes,
   ERROR_CODES,
   ForbiddenError,
   FrameworkError,
   HttpError,
-  isFrameworkError,
   isHttpError,
   isValidationError,
   NotFoundError,
@@ -81,7 +75,6 @@ export type { CspDirectives, HelmetOptions, SecurityOptions } from './security/h
 export { createNonce } from './security/headers.ts';
 // Security: rate limiting
 export type {
-  Duration,
   RateLimitContext,
   RateLimitExports,
   RateLimiter,
@@ -93,8 +86,8 @@ export { clientAddressKey, rateLimit } from './security/rate-limit.ts';
 // Security: the input sanitizer (opt-in)
 export type { SanitizerFinding, SanitizerOptions, SanitizerReport, SanitizerTarget } from './security/sanitizer.ts';
 export { DEFAULT_SANITIZER_PATTERNS, sanitizer } from './security/sanitizer.ts';
-export type { MemoryStoreOptions, RateLimitStore } from './security/store.ts';
-export { MemoryStore } from './security/store.ts';
+export type { MemoryRateLimitStoreOptions, RateLimitStore } from './security/store.ts';
+export { MemoryRateLimitStore } from './security/store.ts';
 export type { StoreContractCase } from './security/store-contract.ts';
 export { storeContract } from './security/store-contract.ts';
 export type {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../context.ts';
+import { type Duration, formatDuration, parseDuration } from '../duration.ts';
 import { FrameworkError, isHttpError, ServiceUnavailableError, TooManyRequestsError } from '../errors.ts';
-import { type Duration, formatDuration, parseDuration } from '../internal/duration.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import { createLogger, type Logger } from '../internal/logger.ts';
 import { checkOptions, type KnownOptions } from '../options.ts';
 import { definePlugin, type PluginInstance } from '../plugin.ts';
 import type { Reply } from '../reply.ts';
@@ -15,7 +15,7 @@ import {
   type RouteLimit,
   type RoutePattern,
 } from './route-patterns.ts';
-import { MemoryStore, type RateLimitStore } from './store.ts';
+import { MemoryRateLimitStore, type RateLimitStore } from './store.ts';
 import {
   type AttemptOptions,
   type FailedLoginsOptions,
@@ -25,7 +25,6 @@ import {
   type SuspiciousOptions,
 } from './suspicious.ts';
 
-export type { Duration } from '../internal/duration.ts';
 export { clientAddressKey } from './client-address.ts';
 export type { RouteLimit } from './route-patterns.ts';
 
@@ -53,7 +52,7 @@ export interface RateLimitOptions {
   keyGenerator?: (ctx: Context) => string | Promise<string>;
   /** IPv6 clients are counted by this prefix length, since one host usually holds a whole /64 or /56. Default 56. */
   ipv6Subnet?: number;
-  /** Where counters live. Default: a `MemoryStore` (one process); use a shared store across instances. */
+  /** Where counters live. Default: a `MemoryRateLimitStore` (one process); use a shared store across instances. */
   store?: RateLimitStore;
   /** Longest wait for one store call; longer counts as a store failure. Default 250 ms. */
   storeTimeout?: Duration;
@@ -200,7 +199,7 @@ class Limiter implements RateLimiter {
     this.subnet = subnet;
     this.logger = createLogger(options.logger);
     this.ownsStore = options.store === undefined;
-    this.store = options.store ?? new MemoryStore();
+    this.store = options.store ?? new MemoryRateLimitStore();
     this.guard = new SuspiciousGuard(options.suspicious ?? {}, {
       store: this.store,
       call: (operation) => this.call(operation),

@@ -1,5 +1,5 @@
+import { type Duration, parseDuration } from '../duration.ts';
 import { FrameworkError } from '../errors.ts';
-import { type Duration, parseDuration } from '../internal/duration.ts';
 
 /**
  * A limit for the requests matching one route pattern; `false` exempts them from limiting.

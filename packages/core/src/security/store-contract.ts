@@ -8,7 +8,7 @@ import type { RateLimitStore } from './store.ts';
  *
  * @example
  * ```ts
- * for (const { name, run } of storeContract(() => new MemoryStore())) test(name, run);
+ * for (const { name, run } of storeContract(() => new MemoryRateLimitStore())) test(name, run);
  * ```
  */
 export interface StoreContractCase {

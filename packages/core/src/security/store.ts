@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * const store: RateLimitStore = new MemoryStore();
+ * const store: RateLimitStore = new MemoryRateLimitStore();
  * const { count, resetAt } = await store.increment('login:203.0.113.7', 60_000);
  * if (count > 5) await store.block('203.0.113.7', 15 * 60_000);
  * ```
@@ -39,14 +39,14 @@ export interface RateLimitStore {
 }
 
 /**
- * Options for `MemoryStore`.
+ * Options for `MemoryRateLimitStore`.
  *
  * @example
  * ```ts
- * new MemoryStore({ maxKeys: 50_000, sweepInterval: 30_000 });
+ * new MemoryRateLimitStore({ maxKeys: 50_000, sweepInterval: 30_000 });
  * ```
  */
-export interface MemoryStoreOptions {
+export interface MemoryRateLimitStoreOptions {
   /**
    * Most counters (and, separately, most blocks) kept; past it the oldest are dropped, so a flood
    * of distinct keys cannot grow memory without bound. Default 100 000.
@@ -72,26 +72,26 @@ interface Window {
  *
  * @example
  * ```ts
- * const store = new MemoryStore({ maxKeys: 10_000 });
+ * const store = new MemoryRateLimitStore({ maxKeys: 10_000 });
  * app.use(rateLimit({ max: 100, window: '1m', store }));
  * ```
  */
-export class MemoryStore implements RateLimitStore {
+export class MemoryRateLimitStore implements RateLimitStore {
   /** The bound on counters and on blocks. */
   readonly maxKeys: number;
   private readonly windows = new Map<string, Window>();
   private readonly blocks = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(options: MemoryStoreOptions = {}) {
+  constructor(options: MemoryRateLimitStoreOptions = {}) {
     const maxKeys = options.maxKeys ?? 100_000;
     const sweepInterval = options.sweepInterval ?? 60_000;
     if (!Number.isInteger(maxKeys) || maxKeys < 1) {
-      throw new RangeError(`MemoryStore maxKeys must be a positive integer, got ${maxKeys}.`);
+      throw new RangeError(`MemoryRateLimitStore maxKeys must be a positive integer, got ${maxKeys}.`);
     }
     if (!Number.isFinite(sweepInterval) || sweepInterval < 1) {
       throw new RangeError(
-        `MemoryStore sweepInterval must be a positive number of milliseconds, got ${sweepInterval}.`,
+        `MemoryRateLimitStore sweepInterval must be a positive number of milliseconds, got ${sweepInterval}.`,
       );
     }
     this.maxKeys = maxKeys;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { type Duration, parseDuration } from '../duration.ts';
 import { FrameworkError, TooManyRequestsError } from '../errors.ts';
-import { type Duration, parseDuration } from '../internal/duration.ts';
 import type { RateLimitStore } from './store.ts';
 
 /**

@@ -4,7 +4,7 @@ import { type App, createApp } from '../../src/app.ts';
 import type { Context } from '../../src/context.ts';
 import { UnauthorizedError } from '../../src/errors.ts';
 import { clientAddressKey, type RateLimitOptions, rateLimit } from '../../src/security/rate-limit.ts';
-import { MemoryStore, type RateLimitStore } from '../../src/security/store.ts';
+import { MemoryRateLimitStore, type RateLimitStore } from '../../src/security/store.ts';
 import { readJson } from '../helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -321,7 +321,7 @@ describe('rateLimit: store failures (RL-06)', () => {
   });
 
   it('limits again as soon as the store recovers', async () => {
-    const memory = new MemoryStore();
+    const memory = new MemoryRateLimitStore();
     let down = true;
     const flaky: RateLimitStore = {
       increment: (key, windowMs) => (down ? Promise.reject(new Error('down')) : memory.increment(key, windowMs)),

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/security/store.ts';
+import { MemoryRateLimitStore } from '../../src/security/store.ts';
 import { storeContract } from '../../src/security/store-contract.ts';
 
-describe('MemoryStore: the rate-limit store contract', () => {
-  for (const { name, run } of storeContract(() => new MemoryStore())) it(name, run);
+describe('MemoryRateLimitStore: the rate-limit store contract', () => {
+  for (const { name, run } of storeContract(() => new MemoryRateLimitStore())) it(name, run);
 });
 
 describe('storeContract catches broken stores', () => {
   // A store that reads, awaits, then writes: the classic INCR/EXPIRE-style race the contract exists for.
-  class RacyStore extends MemoryStore {
+  class RacyStore extends MemoryRateLimitStore {
     private readonly counts = new Map<string, number>();
     override async increment(key: string, windowMs: number) {
       const current = this.counts.get(key) ?? 0;
@@ -25,14 +25,14 @@ describe('storeContract catches broken stores', () => {
   });
 });
 
-describe('MemoryStore bounds', () => {
-  const stores: MemoryStore[] = [];
+describe('MemoryRateLimitStore bounds', () => {
+  const stores: MemoryRateLimitStore[] = [];
   afterEach(() => {
     for (const store of stores.splice(0)) store.close();
   });
 
   it('holds at most maxKeys (default 100 000) counters under a flood of 200 000 distinct keys', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryRateLimitStore();
     stores.push(store);
     expect(store.maxKeys).toBe(100_000);
     for (let i = 0; i < 200_000; i++) await store.increment(`flood:${i}`, 60_000);
@@ -43,7 +43,7 @@ describe('MemoryStore bounds', () => {
   });
 
   it('bounds blocks the same way', async () => {
-    const store = new MemoryStore({ maxKeys: 100 });
+    const store = new MemoryRateLimitStore({ maxKeys: 100 });
     stores.push(store);
     for (let i = 0; i < 1_000; i++) await store.block(`client:${i}`, 60_000);
     expect(store.size).toBeLessThanOrEqual(100);
@@ -51,7 +51,7 @@ describe('MemoryStore bounds', () => {
   });
 
   it('sweeps expired entries on its timer without any further calls', async () => {
-    const store = new MemoryStore({ sweepInterval: 20 });
+    const store = new MemoryRateLimitStore({ sweepInterval: 20 });
     stores.push(store);
     for (let i = 0; i < 1_000; i++) await store.increment(`short:${i}`, 30);
     await store.block('blocked', 30);
@@ -61,7 +61,7 @@ describe('MemoryStore bounds', () => {
   });
 
   it('rejects a maxKeys that would make it unbounded or empty', () => {
-    expect(() => new MemoryStore({ maxKeys: 0 })).toThrow(/maxKeys must be a positive integer/);
-    expect(() => new MemoryStore({ maxKeys: Number.POSITIVE_INFINITY })).toThrow(/maxKeys/);
+    expect(() => new MemoryRateLimitStore({ maxKeys: 0 })).toThrow(/maxKeys must be a positive integer/);
+    expect(() => new MemoryRateLimitStore({ maxKeys: Number.POSITIVE_INFINITY })).toThrow(/maxKeys/);
   });
 });
