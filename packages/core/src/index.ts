@@ -25,16 +25,25 @@ export type { CookieOptions, Cookies } from './cookies.ts';
 // Time: one parser for every time option of every package
 export type { Duration, DurationUnit } from './duration.ts';
 export { formatDuration, parseDuration } from './duration.ts';
-export type { ErrorCode, HttpErrorOptions, ValidationIssue, ValidationTarget } from './errors.ts';
+export type {
+  ErrorCode,
+  ErrorRegistry,
+  FrameworkErrorOptions,
+  HttpErrorOptions,
+  ValidationIssue,
+  ValidationTarget,
+} from './errors.ts';
 // Errors
 export {
   BadRequestError,
   ConflictError,
   createHttpError,
+  defineErrorCodes,
   ERROR_CODES,
   ForbiddenError,
   FrameworkError,
   HttpError,
+  isFrameworkError,
   isHttpError,
   isValidationError,
   NotFoundError,
