@@ -56,8 +56,8 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
-export type { LogFields } from './internal/logger.ts';
-export { createLogger } from './internal/logger.ts';
+export type { LogFields } from './logger.ts';
+export { createLogger } from './logger.ts';
 // Options
 export type { KnownOptions } from './options.ts';
 export { checkOptions } from './options.ts';

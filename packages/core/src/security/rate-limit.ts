@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from '../context.ts';
 import { type Duration, formatDuration, parseDuration } from '../duration.ts';
 import { FrameworkError, isHttpError, ServiceUnavailableError, TooManyRequestsError } from '../errors.ts';
-import { createLogger, type Logger } from '../internal/logger.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { checkOptions, type KnownOptions } from '../options.ts';
 import { definePlugin, type PluginInstance } from '../plugin.ts';
 import type { Reply } from '../reply.ts';
