@@ -1,21 +1,35 @@
-import { ServiceUnavailableError } from '@framework/core';
+import { defineErrorCodes, FrameworkError, ServiceUnavailableError } from '@framework/core';
 
 /**
- * The codes of @framework/cache's errors, each with what it means.
+ * Every code @framework/cache's errors carry, each with what it means and what to do. Every error of
+ * the package is a `FrameworkError` from @framework/core: `isFrameworkError(error, CACHE_ERROR_CODES)`
+ * is true for exactly these.
  *
  * @example
  * ```ts
- * if (error instanceof CacheError && error.code === 'FW_CACHE_CONFIG') console.error(CACHE_ERROR_CODES[error.code]);
+ * if (isFrameworkError(error, CACHE_ERROR_CODES)) console.error(error.code, CACHE_ERROR_CODES[error.code]);
  * ```
  */
-export const CACHE_ERROR_CODES = {
-  FW_CACHE_CONFIG: 'The cache or its Redis connection was configured wrongly.',
-  FW_CACHE_UNSERIALIZABLE: 'A value cannot be stored by the configured serializer.',
-  FW_CACHE_INVALID_ARGUMENT: 'A cache method was called with an argument it cannot use.',
-  FW_CACHE_UNAVAILABLE: 'The cache store (Redis) did not answer and the cache is strict.',
-} as const;
+export const CACHE_ERROR_CODES = defineErrorCodes('FW_CACHE_', {
+  FW_CACHE_CONFIG:
+    'The cache or its Redis connection was configured wrongly; the message names the option and a valid value.',
+  FW_CACHE_UNSERIALIZABLE:
+    'A value cannot be stored by the configured serializer; convert it to plain data, or use the msgpack serializer.',
+  FW_CACHE_INVALID_ARGUMENT: 'A cache method was called with an argument it cannot use; pass what the message says.',
+  FW_CACHE_UNAVAILABLE:
+    'The cache store (Redis) did not answer and the cache is strict (503 with Retry-After); retry after Retry-After, or make the cache non-strict to serve misses.',
+  FW_CACHE_REDIS_UNAVAILABLE:
+    'A Redis command was refused without being sent: the connection is down, never came up, or its circuit breaker is open (503 with Retry-After); check that Redis is reachable, and retry after Retry-After.',
+});
 
-/** One of `CACHE_ERROR_CODES`' keys. */
+/**
+ * One of `CACHE_ERROR_CODES`' keys.
+ *
+ * @example
+ * ```ts
+ * const code: CacheErrorCode = 'FW_CACHE_CONFIG';
+ * ```
+ */
 export type CacheErrorCode = keyof typeof CACHE_ERROR_CODES;
 
 /**
@@ -24,15 +38,13 @@ export type CacheErrorCode = keyof typeof CACHE_ERROR_CODES;
  *
  * @example
  * ```ts
- * try { await cache.set('k', () => 1); } catch (error) { if (error instanceof CacheError) console.error(error.message); }
+ * try { await cache.set('k', () => 1); } catch (error) { if (isFrameworkError(error, CACHE_ERROR_CODES)) console.error(error.message); }
  * ```
  */
-export class CacheError extends Error {
-  readonly code: CacheErrorCode;
+export class CacheError extends FrameworkError<CacheErrorCode> {
   constructor(code: CacheErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'CacheError';
-    this.code = code;
   }
 }
 
@@ -63,11 +75,12 @@ export class CacheUnavailableError extends ServiceUnavailableError {
  * What a Redis command of the cache or of `RedisRateLimitStore` fails with at once, without being
  * sent: the connection is down, never came up within its connect timeout, or Redis stopped
  * answering and the connection's circuit breaker is open. A 503 with `Retry-After`
- * (`retryAfter` seconds); the rate limiter applies its fail-open/failClosed policy to it.
+ * (`retryAfter` seconds), code `FW_CACHE_REDIS_UNAVAILABLE`; the rate limiter applies its
+ * fail-open/failClosed policy to it.
  *
  * @example
  * ```ts
- * try { await store.increment('k', 60_000); } catch (error) { if (error instanceof RedisUnavailableError) console.log(error.retryAfter); }
+ * try { await store.increment('k', 60_000); } catch (error) { if (isHttpError(error) && error.code === 'FW_CACHE_REDIS_UNAVAILABLE') console.log(error.headers['retry-after']); }
  * ```
  */
 export class RedisUnavailableError extends ServiceUnavailableError {
@@ -75,7 +88,7 @@ export class RedisUnavailableError extends ServiceUnavailableError {
   readonly retryAfter: number;
   constructor(reason: string, retryAfter: number) {
     super(`Redis is not available (${reason}); retry in ${retryAfter} s.`, {
-      code: 'FW_ERR_DEPENDENCY_UNAVAILABLE',
+      code: 'FW_CACHE_REDIS_UNAVAILABLE',
       expose: false,
       headers: { 'retry-after': String(retryAfter) },
       // The connection's guard logs the outage once at loss and once at recovery, not once per request.
