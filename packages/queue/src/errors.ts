@@ -1,21 +1,41 @@
-import { BadRequestError, ServiceUnavailableError, type StandardSchemaV1 } from '@framework/core';
+import {
+  BadRequestError,
+  defineErrorCodes,
+  FrameworkError,
+  ServiceUnavailableError,
+  type StandardSchemaV1,
+} from '@framework/core';
 
 /**
- * The codes of @framework/queue's errors, each with what it means.
+ * Every code @framework/queue's errors carry, each with what it means and what to do. Every error of
+ * the package is a `FrameworkError` from @framework/core: `isFrameworkError(error, QUEUE_ERROR_CODES)`
+ * is true for exactly these.
  *
  * @example
  * ```ts
- * if (error instanceof QueueError) console.error(QUEUE_ERROR_CODES[error.code]);
+ * if (isFrameworkError(error, QUEUE_ERROR_CODES)) console.error(error.code, QUEUE_ERROR_CODES[error.code]);
  * ```
  */
-export const QUEUE_ERROR_CODES = {
-  FW_QUEUE_CONFIG: 'The queue or its Redis connection was configured wrongly.',
-  FW_QUEUE_INVALID_OPTION: 'A job or queue option is out of range.',
-  FW_QUEUE_UNKNOWN_JOB: 'A job name the queue has no schema or handler for.',
-  FW_QUEUE_NOT_FOUND: 'No job with that id.',
-} as const;
+export const QUEUE_ERROR_CODES = defineErrorCodes('FW_QUEUE_', {
+  FW_QUEUE_CONFIG:
+    'The queue or its Redis connection was configured wrongly; the message names the option and a valid value.',
+  FW_QUEUE_INVALID_OPTION: 'A job or queue option is out of range; pass a value within the range the message gives.',
+  FW_QUEUE_UNKNOWN_JOB: 'A job name the queue has no schema or handler for; declare the job, or fix the name.',
+  FW_QUEUE_NOT_FOUND: 'No job with that id; check the id (jobs are removed after their retention).',
+  FW_QUEUE_INVALID_DATA:
+    "Job data does not match the job's schema (400, issues in the body); send data the schema accepts.",
+  FW_QUEUE_UNAVAILABLE:
+    'Redis did not take the job: down, not answering, or the breaker is open (503 with Retry-After); the job was not queued, retry after Retry-After.',
+});
 
-/** One of `QUEUE_ERROR_CODES`' keys. @example `'FW_QUEUE_CONFIG'` */
+/**
+ * One of `QUEUE_ERROR_CODES`' keys.
+ *
+ * @example
+ * ```ts
+ * const code: QueueErrorCode = 'FW_QUEUE_CONFIG';
+ * ```
+ */
 export type QueueErrorCode = keyof typeof QUEUE_ERROR_CODES;
 
 /**
@@ -26,12 +46,10 @@ export type QueueErrorCode = keyof typeof QUEUE_ERROR_CODES;
  * await queue.add('report', {}, { priority: 0 }); // QueueError: priority 0 is out of range...
  * ```
  */
-export class QueueError extends Error {
-  readonly code: QueueErrorCode;
+export class QueueError extends FrameworkError<QueueErrorCode> {
   constructor(code: QueueErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'QueueError';
-    this.code = code;
   }
 }
 
@@ -73,7 +91,7 @@ export class QueueValidationError extends BadRequestError {
  *
  * @example
  * ```ts
- * try { await queue.add('x', data); } catch (error) { if (error instanceof QueueUnavailableError) retryLater(error.retryAfter); }
+ * try { await queue.add('x', data); } catch (error) { if (isFrameworkError(error, QUEUE_ERROR_CODES) && error.code === 'FW_QUEUE_UNAVAILABLE') retryLater(); }
  * ```
  */
 export class QueueUnavailableError extends ServiceUnavailableError {
