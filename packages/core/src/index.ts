@@ -15,13 +15,13 @@ export type {
   RouteDescription,
   RouteMethod,
 } from './app.ts';
-export { createApp } from './app.ts';
 // Dependencies: the circuit breaker
 export type { Breaker, BreakerOptions, BreakerState } from './breaker.ts';
 export { createBreaker } from './breaker.ts';
 // Context, replies and cookies
 export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
+export { createApp } from './create-app.ts';
 // Time: one parser for every time option of every package
 export type { Duration, DurationUnit } from './duration.ts';
 export { formatDuration, parseDuration } from './duration.ts';

@@ -13,6 +13,9 @@ import type { RunningServer } from '../server/node.ts';
 import type { ServerAddress, ServerLimits } from '../server/types.ts';
 import type { UploadOptions } from '../uploads/scan.ts';
 import type { RuntimeMiddleware, Terminal } from './compose.ts';
+import type { RequestGuard } from './guard.ts';
+
+export type { RequestGuard } from './guard.ts';
 
 export interface Hooks {
   onRequest: Array<(ctx: RequestContext) => unknown>;
@@ -45,21 +48,6 @@ export interface CompiledRoute {
   uploads: boolean;
   /** The route's response schemas; a 2xx body with none of them is refused. */
   responses: ResponseTable | undefined;
-}
-
-/**
- * A synchronous check core runs on every route's request after its body was read and before its
- * schemas, middleware and handler (CSRF). Chosen per route at compile time by `applies(method)`,
- * so a route it never concerns pays nothing; it throws an `HttpError` to refuse.
- */
-export interface RequestGuard {
-  applies(method: string): boolean;
-  check(ctx: RequestContext): void;
-  /**
-   * For a `multipart/form-data` request to an upload route: runs instead of `check` once the text
-   * fields sent before the first file have arrived (or the body ended), before any file is stored.
-   */
-  checkFields?(ctx: RequestContext, fields: Readonly<Record<string, string | string[]>>): void;
 }
 
 export interface ViewLike {

@@ -3,7 +3,7 @@ import type { ProductionDefault } from '../app-options.ts';
 import { parseBody } from '../body.ts';
 import type { Context, RequestContext } from '../context.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
-import type { RequestGuard } from '../internal/registry.ts';
+import type { RequestGuard } from '../internal/guard.ts';
 import { checkOptions, type KnownOptions } from '../options.ts';
 import { isSameOrigin, type PathExclusions, parseExclusions, pathExcluded } from './csrf-match.ts';
 

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { FrameworkError } from '../../src/errors.ts';
 import { type CorsOptions, cors } from '../../src/security/cors.ts';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, type AppOptions, createApp } from '../../src/app.ts';
+import type { App, AppOptions } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { FrameworkError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import { readJson } from '../helpers.ts';

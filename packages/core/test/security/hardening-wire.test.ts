@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, type AppOptions, createApp } from '../../src/app.ts';
+import type { App, AppOptions } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { UnauthorizedError } from '../../src/errors.ts';
 
 // Attacks on the wire, against the node driver over real sockets. The same limits on the

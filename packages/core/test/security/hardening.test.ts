@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { HttpError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import { isPrototypeKey, normalizeRequestPath } from '../../src/security/hardening.ts';

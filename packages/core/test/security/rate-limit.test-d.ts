@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { rateLimit } from '../../src/security/rate-limit.ts';
 import type { RateLimitStore } from '../../src/security/store.ts';
 

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import type { Context } from '../../src/context.ts';
+import { createApp } from '../../src/create-app.ts';
 import { UnauthorizedError } from '../../src/errors.ts';
 import { clientAddressKey, type RateLimitOptions, rateLimit } from '../../src/security/rate-limit.ts';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../src/security/store.ts';

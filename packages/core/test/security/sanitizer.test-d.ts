@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import type { Reply } from '../../src/reply.ts';
 import { type SanitizerFinding, type SanitizerReport, sanitizer } from '../../src/security/sanitizer.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import type { Logger } from '../../src/logger.ts';
 import { definePlugin } from '../../src/plugin.ts';
 import { DEFAULT_SANITIZER_PATTERNS, type SanitizerOptions, sanitizer } from '../../src/security/sanitizer.ts';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { file, upload } from '../../src/uploads/file.ts';
 import type { ImageOptions } from '../../src/uploads/image.ts';
 import { readJson } from '../helpers.ts';

@@ -4,7 +4,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import type { Logger } from '../../src/logger.ts';
 import { clamav } from '../../src/uploads/clamav.ts';
 import { file, upload } from '../../src/uploads/file.ts';

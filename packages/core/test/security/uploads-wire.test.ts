@@ -3,7 +3,8 @@
 import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { file, upload } from '../../src/uploads/file.ts';
 import { BOUNDARY, silent, uploadDir } from './uploads-helpers.ts';
 

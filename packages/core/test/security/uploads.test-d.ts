@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { file, type UploadedFile, upload } from '../../src/uploads/file.ts';
 
 describe('upload() types ctx.body', () => {

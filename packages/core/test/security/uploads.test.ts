@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/create-app.ts';
 import { downloadHeaders, file, type MultipartLimits, type UploadedFile, upload } from '../../src/uploads/file.ts';
 import { readJson } from '../helpers.ts';
 import { BOUNDARY, multipart, multipartInit, type Part, silent, uploadDir } from './uploads-helpers.ts';
