@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { type Duration, parseDuration } from '@framework/core';
 import type { Cache } from 'drizzle-orm/cache/core';
 import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -25,10 +26,13 @@ export type ClientTarget =
       url: string;
       /** Largest number of connections. Default 10. */
       max?: number;
-      /** Seconds before an idle connection closes. Default 30. */
-      idleTimeout?: number;
-      /** Seconds to wait for a connection. Default 5. */
-      connectTimeout?: number;
+      /**
+       * Milliseconds (or a string with a unit: `'30s'`) before an idle connection closes. Default
+       * 30 s. (Bare numbers were seconds before; now every time option of the package is milliseconds.)
+       */
+      idleTimeout?: Duration;
+      /** Milliseconds (or a string with a unit: `'5s'`) to wait for a connection. Default 5 s (was seconds before). */
+      connectTimeout?: Duration;
       /** Server settings for every connection (e.g. `statement_timeout`). */
       connection?: Record<string, string | number | boolean>;
       drizzle?: ClientDrizzleOptions;
@@ -82,8 +86,11 @@ export interface SqlClient {
   session<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Listens on a NOTIFY channel; resolves once listening, to a function that stops. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
-  /** Closes the pool or the embedded database; waits for running queries up to `timeout` seconds. */
-  close(timeout?: number): Promise<void>;
+  /**
+   * Closes the pool or the embedded database; waits for running queries up to `timeout`:
+   * milliseconds, or a string with a unit (`'5s'`). Default 5 s.
+   */
+  close(timeout?: Duration): Promise<void>;
 }
 
 /**
@@ -159,8 +166,9 @@ function reconnectDelay(attempt: number): number {
 function openPostgres(target: Extract<ClientTarget, { kind: 'postgres' }>): SqlClient {
   const options: postgres.Options<{}> = {
     max: target.max ?? 10,
-    idle_timeout: target.idleTimeout ?? 30,
-    connect_timeout: target.connectTimeout ?? 5,
+    // postgres.js counts these in seconds.
+    idle_timeout: parseDuration(target.idleTimeout ?? '30s', 'openClient() idleTimeout') / 1000,
+    connect_timeout: parseDuration(target.connectTimeout ?? '5s', 'openClient() connectTimeout') / 1000,
     connection: target.connection,
     // postgres.js waits before reconnecting, longer after each failure and for the whole pool (up
     // to 20 s): requests sent during an outage then wait long after the server is back. Capped at 1 s.
@@ -195,8 +203,8 @@ function openPostgres(target: Extract<ClientTarget, { kind: 'postgres' }>): SqlC
       const request = await sql.listen(channel, onPayload);
       return () => request.unlisten();
     },
-    async close(timeout = 5) {
-      await sql.end({ timeout });
+    async close(timeout = '5s') {
+      await sql.end({ timeout: parseDuration(timeout, 'close() timeout') / 1000 });
     },
   };
 }

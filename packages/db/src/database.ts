@@ -1,5 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Breaker, type BreakerOptions, checkOptions, createBreaker, type KnownOptions } from '@framework/core';
+import {
+  type Breaker,
+  type BreakerOptions,
+  checkOptions,
+  createBreaker,
+  type Duration,
+  type KnownOptions,
+  parseDuration,
+} from '@framework/core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { type ClientTarget, openClientNow, type SqlClient } from './client.ts';
@@ -55,19 +63,21 @@ export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends R
   readPreference?: 'primary' | 'replica' | 'nearest';
   /**
    * The postgres.js pool. `max` connections (default 10), each running one statement at a time;
-   * `idleTimeout` ms before an idle one closes; `connectionTimeout` ms to open one (default 5 000);
-   * `queryTimeout` ms the app waits for an answer before giving up on the server (default: the
-   * statement timeout + 1 000: a live server cancels the statement by then, so no answer means it
+   * the times are milliseconds as bare numbers, or strings with a unit (`'30s'`): `idleTimeout`
+   * before an idle one closes (default 30 s); `connectionTimeout` to open one (default 5 s);
+   * `queryTimeout` the app waits for an answer before giving up on the server (default: the
+   * statement timeout + 1 s: a live server cancels the statement by then, so no answer means it
    * hangs). A statement given up on answers 503 and counts towards the circuit breaker.
    */
-  pool?: { max?: number; idleTimeout?: number; connectionTimeout?: number; queryTimeout?: number };
+  pool?: { max?: number; idleTimeout?: Duration; connectionTimeout?: Duration; queryTimeout?: Duration };
   /**
    * The circuit breaker in front of a PostgreSQL pool: after `failures` statements in a row that
    * found the server unreachable or not answering (default 3), statements fail at once with 503 and
-   * `Retry-After`, and a `select 1` on a fresh connection checks the server every `coolDown` ms
-   * (default 1 000) until it answers. `false` turns it off. PGlite has none.
+   * `Retry-After`, and a `select 1` on a fresh connection checks the server every `coolDown`
+   * (milliseconds, or a string with a unit; default 1 s) until it answers. `false` turns it off.
+   * PGlite has none.
    */
-  breaker?: { failures?: number; coolDown?: number } | false;
+  breaker?: { failures?: number; coolDown?: Duration } | false;
   /** Where the breaker's line at loss and line at recovery go (the plugin passes `app.logger`). Default: nowhere. */
   logger?: BreakerOptions['logger'];
   /**
@@ -77,8 +87,11 @@ export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends R
    * Without, they keep only the column names, which are the client's own fields.
    */
   exposeErrors?: boolean;
-  /** Retries of statements that never reached the server (connection refused, connect timeout). */
-  retry?: { attempts?: number; backoff?: 'exponential' | 'fixed'; maxDelay?: number };
+  /**
+   * Retries of statements that never reached the server (connection refused, connect timeout):
+   * `maxDelay` is milliseconds (or a string with a unit), the longest wait between two (default 5 s).
+   */
+  retry?: { attempts?: number; backoff?: 'exponential' | 'fixed'; maxDelay?: Duration };
   /** PGlite settings when no URL is given. */
   pglite?: { dataDir?: string | false };
   /** Force a driver: `pglite` ignores any URL and `DATABASE_URL`; `postgres` requires a URL. Default: by URL. */
@@ -106,8 +119,11 @@ export interface DatabaseApi<S extends Record<string, AnyTable>, R extends Relat
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Checks the primary answers; resolves to the round-trip time in ms, rejects when it does not. */
   ping(): Promise<number>;
-  /** Closes every connection, waiting up to `timeout` seconds for running queries. */
-  close(timeout?: number): Promise<void>;
+  /**
+   * Closes every connection, waiting up to `timeout` for running queries: milliseconds, or a
+   * string with a unit (`'5s'`). Default 5 s. (It was seconds before.)
+   */
+  close(timeout?: Duration): Promise<void>;
   /**
    * Runs `fn` as one N+1 detection scope, like a request: the same query run `threshold` times in it
    * logs a warning. For jobs, scripts and tests (the plugin opens one per request by itself).
@@ -428,13 +444,18 @@ export function openDatabase<S extends Record<string, AnyTable>, R extends Relat
     idle_in_transaction_session_timeout: 60_000,
     ...options.settings,
   };
-  const connectTimeout = (options.pool?.connectionTimeout ?? 5_000) / 1000;
+  const pool = options.pool ?? {};
+  const connectMs = parseDuration(pool.connectionTimeout ?? '5s', 'createDatabase() pool.connectionTimeout');
+  const idleMs =
+    pool.idleTimeout === undefined ? undefined : parseDuration(pool.idleTimeout, 'createDatabase() pool.idleTimeout');
+  // The connection error's label counts in seconds.
+  const connectTimeout = connectMs / 1000;
   const targetFor = (url: string): ClientTarget => ({
     kind: 'postgres',
     url,
-    max: options.pool?.max,
-    idleTimeout: options.pool?.idleTimeout === undefined ? undefined : options.pool.idleTimeout / 1000,
-    connectTimeout,
+    max: pool.max,
+    idleTimeout: idleMs,
+    connectTimeout: connectMs,
     connection: settings,
     drizzle: tools.drizzle,
   });
@@ -486,12 +507,14 @@ export function openDatabase<S extends Record<string, AnyTable>, R extends Relat
     return replicas[turn] ?? primary;
   };
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
-  const maxDelay = options.retry?.maxDelay ?? 5_000;
+  const maxDelay = parseDuration(options.retry?.maxDelay ?? '5s', 'createDatabase() retry.maxDelay');
   const backoff = options.retry?.backoff ?? 'exponential';
   const queryTimeout =
     target.kind === 'pglite'
       ? undefined
-      : (options.pool?.queryTimeout ?? (millis(settings.statement_timeout) ?? 30_000) + 1_000);
+      : pool.queryTimeout !== undefined
+        ? parseDuration(pool.queryTimeout, 'createDatabase() pool.queryTimeout')
+        : (millis(settings.statement_timeout) ?? 30_000) + 1_000;
   // Top-level statements and transactions only: the statements inside a transaction run on its connection.
   const gate = target.kind === 'postgres' ? new Gate(options.pool?.max ?? 10) : undefined;
   const breakerOptions = options.breaker === false ? undefined : (options.breaker ?? {});
@@ -501,7 +524,7 @@ export function openDatabase<S extends Record<string, AnyTable>, R extends Relat
       ? createBreaker({
           name: 'PostgreSQL',
           failures: breakerOptions.failures ?? 3,
-          coolDown: breakerOptions.coolDown ?? 1_000,
+          coolDown: parseDuration(breakerOptions.coolDown ?? '1s', 'createDatabase() breaker.coolDown'),
           probeTimeout: Math.max(1_000, connectTimeout * 1000),
           probe: () => probeServer(probeUrl, { onnotice: () => {} }, Math.max(1_000, connectTimeout * 1000)),
           logger: options.logger,
@@ -587,7 +610,7 @@ function assemble<S extends Record<string, AnyTable>, R extends RelationMap<S>>(
   schema: S,
   primary: SqlClient,
   context: ModelContext,
-  close: (timeout?: number) => Promise<void>,
+  close: (timeout?: Duration) => Promise<void>,
   drizzle: PgDatabase<PgQueryResultHKT>,
   inTransaction: boolean,
   tools: QueryTools,

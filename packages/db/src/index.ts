@@ -1,8 +1,10 @@
 // Query cache
 
+// Time: @framework/core's Duration, which every time option takes
+export type { Duration } from '@framework/core';
 // Raw SQL fragments (drizzle's), for checks, defaults and plain drizzle queries
 export { sql } from 'drizzle-orm';
-export type { CacheOptions } from './cache/cached-query.ts';
+export type { CachedQueryOptions } from './cache/cached-query.ts';
 export { CachedQuery } from './cache/cached-query.ts';
 export { MemoryQueryCacheStore } from './cache/memory-query-cache-store.ts';
 export type { QueryCacheOptions } from './cache/query-cache.ts';
@@ -41,10 +43,9 @@ export { createMigrator } from './migrations/migrator.ts';
 export type { CreateOptions } from './migrations/template.ts';
 // Models and queries
 export type { Aggregate, AnyTable, ColumnKey, NewRowOf, RowOf } from './model.ts';
-export { avg, count, Model, max, min, Query, sum } from './model.ts';
+export { avg, count, Model, max, min, QueryBuilder, sum } from './model.ts';
 // Query performance
 export type { Trace } from './perf/call-site.ts';
-export type { Duration } from './perf/duration.ts';
 export type { ExplainJson, ExplainOptions, ExplainResult, PlanNode } from './perf/explain.ts';
 export type { NPlusOneOptions } from './perf/n-plus-one.ts';
 export type { PerformanceOptions } from './perf/query-tools.ts';

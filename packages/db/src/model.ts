@@ -1,3 +1,4 @@
+import type { Duration } from '@framework/core';
 import {
   asc,
   type Column,
@@ -11,10 +12,9 @@ import {
 } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { bulkInsert } from './bulk-insert.ts';
-import { CachedQuery, type CacheOptions } from './cache/cached-query.ts';
+import { CachedQuery, type CachedQueryOptions } from './cache/cached-query.ts';
 import type { SqlClient } from './client.ts';
 import { QueryError } from './errors.ts';
-import type { Duration } from './perf/duration.ts';
 import { type ExplainOptions, type ExplainResult, explainQuery } from './perf/explain.ts';
 import {
   loadRelations,
@@ -164,7 +164,8 @@ const EMPTY: State = {
 
 /**
  * A query on one table, built step by step and run when awaited. Every step returns a new query,
- * so a base query can be reused.
+ * so a base query can be reused. (Exported as `Query` before; renamed so it does not clash with
+ * @framework/core's `Query`, the type of `ctx.query`.)
  *
  * @example
  * ```ts
@@ -173,7 +174,7 @@ const EMPTY: State = {
  * const first = await adults.first();
  * ```
  */
-export class Query<S extends Scope, Base extends object, Sel> implements PromiseLike<ResultOf<S, Base, Sel>[]> {
+export class QueryBuilder<S extends Scope, Base extends object, Sel> implements PromiseLike<ResultOf<S, Base, Sel>[]> {
   protected readonly table: AnyTable;
   protected readonly context: ModelContext;
   protected readonly state: State;
@@ -184,13 +185,13 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
     this.state = state;
   }
 
-  private next(change: Partial<State>): Query<S, Base, Sel> {
-    return new Query<S, Base, Sel>(this.table, this.context, { ...this.state, ...change });
+  private next(change: Partial<State>): QueryBuilder<S, Base, Sel> {
+    return new QueryBuilder<S, Base, Sel>(this.table, this.context, { ...this.state, ...change });
   }
 
   /** Picks columns (`'name'`, `'users.name'`, `'users.name as author'`, `'posts.*'`) or aggregates (`{ n: count() }`). */
-  select<const K extends readonly string[]>(...keys: K): Query<S, Base, K>;
-  select<const O extends Record<string, string | Aggregate>>(shape: O): Query<S, Base, O>;
+  select<const K extends readonly string[]>(...keys: K): QueryBuilder<S, Base, K>;
+  select<const O extends Record<string, string | Aggregate>>(shape: O): QueryBuilder<S, Base, O>;
   select(...args: unknown[]): unknown {
     const [first] = args;
     if (args.length === 1 && typeof first === 'object' && first !== null) {
@@ -200,7 +201,7 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
   }
 
   /** Filters rows; several calls are combined with AND. */
-  where(filter: Where<Base & Qualified<S>>): Query<S, Base, Sel> {
+  where(filter: Where<Base & Qualified<S>>): QueryBuilder<S, Base, Sel> {
     return this.next({ where: [...this.state.where, filter] });
   }
 
@@ -210,24 +211,24 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
     left: ColumnKey<S & { [N in NameOf<J>]: RowOf<J> }, Base>,
     right: ColumnKey<S & { [N in NameOf<J>]: RowOf<J> }, Base>,
     kind: 'inner' | 'left' = 'inner',
-  ): Query<S & { [N in NameOf<J>]: RowOf<J> }, Base, Sel> {
+  ): QueryBuilder<S & { [N in NameOf<J>]: RowOf<J> }, Base, Sel> {
     const next = this.next({ joins: [...this.state.joins, { table, left, right, kind }] });
-    return next as unknown as Query<S & { [N in NameOf<J>]: RowOf<J> }, Base, Sel>;
+    return next as unknown as QueryBuilder<S & { [N in NameOf<J>]: RowOf<J> }, Base, Sel>;
   }
 
-  orderBy(key: ColumnKey<S, Base>, direction: 'asc' | 'desc' = 'asc'): Query<S, Base, Sel> {
+  orderBy(key: ColumnKey<S, Base>, direction: 'asc' | 'desc' = 'asc'): QueryBuilder<S, Base, Sel> {
     return this.next({ order: [...this.state.order, { key, direction }] });
   }
 
-  groupBy(...keys: ColumnKey<S, Base>[]): Query<S, Base, Sel> {
+  groupBy(...keys: ColumnKey<S, Base>[]): QueryBuilder<S, Base, Sel> {
     return this.next({ group: [...this.state.group, ...keys] });
   }
 
-  limit(count: number): Query<S, Base, Sel> {
+  limit(count: number): QueryBuilder<S, Base, Sel> {
     return this.next({ limit: checkCount(count, 'limit') });
   }
 
-  offset(count: number): Query<S, Base, Sel> {
+  offset(count: number): QueryBuilder<S, Base, Sel> {
     return this.next({ offset: checkCount(count, 'offset') });
   }
 
@@ -260,7 +261,7 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
   }
 
   /** Adds relation paths to load (see `Model.with`). */
-  protected withRelations(paths: readonly string[]): Query<S, Base, Sel> {
+  protected withRelations(paths: readonly string[]): QueryBuilder<S, Base, Sel> {
     return this.next({ relations: [...this.state.relations, ...paths] });
   }
 
@@ -457,15 +458,17 @@ export class Query<S extends Scope, Base extends object, Sel> implements Promise
   }
 
   /**
-   * This query, served from the query cache for `ttl` (`'5m'`, or milliseconds). Writes through the
-   * models to a table it reads, and `db.invalidate()` of its tags, drop the entry.
+   * This query, served from the query cache for `ttl`: seconds as a bare number (`cache(600)` is
+   * ten minutes, the same unit as @framework/cache's `ttl`), or a string with a unit (`'5m'`,
+   * `'500ms'`). Writes through the models to a table it reads, and `db.invalidate()` of its tags,
+   * drop the entry.
    *
    * @example
    * ```ts
    * const active = await db.users.where({ active: true }).cache('5m', { key: 'active-users', tags: ['users'] });
    * ```
    */
-  cache(ttl: Duration, options: CacheOptions = {}): CachedQuery<ResultOf<S, Base, Sel>> {
+  cache(ttl: Duration, options: CachedQueryOptions = {}): CachedQuery<ResultOf<S, Base, Sel>> {
     return new CachedQuery<ResultOf<S, Base, Sel>>(
       (first, config) =>
         this.context.run('read', (executor) =>
@@ -499,7 +502,7 @@ export class Model<
   S extends Record<string, AnyTable> = Record<string, AnyTable>,
   R extends RelationMap<S> = {},
   K extends keyof S = keyof S,
-> extends Query<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, 'all'> {
+> extends QueryBuilder<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, 'all'> {
   /** Prepared statements of this model, per drizzle instance (pool or transaction). */
   private readonly prepared = new WeakMap<object, unknown>();
   /**
@@ -508,8 +511,8 @@ export class Model<
    */
   with<const P extends readonly RelationPath<S, R, K>[]>(
     ...paths: P
-  ): Query<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, { readonly rows: WithRelations<S, R, K, P[number]> }> {
-    return this.withRelations(paths) as unknown as Query<
+  ): QueryBuilder<{ [N in NameOf<T>]: RowOf<T> }, RowOf<T>, { readonly rows: WithRelations<S, R, K, P[number]> }> {
+    return this.withRelations(paths) as unknown as QueryBuilder<
       { [N in NameOf<T>]: RowOf<T> },
       RowOf<T>,
       { readonly rows: WithRelations<S, R, K, P[number]> }

@@ -91,7 +91,7 @@ describe.each(TARGETS)('the query cache on %s (spec §4.5.2)', (target) => {
   });
 
   it('expires entries after their TTL', async () => {
-    const query = db.users.where({ country: 'US' }).cache(40);
+    const query = db.users.where({ country: 'US' }).cache('40ms');
     await query;
     await query;
     expect(ran).toHaveLength(1);

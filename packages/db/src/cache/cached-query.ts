@@ -1,16 +1,17 @@
+import { type Duration, parseDuration } from '@framework/core';
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types';
 import { QueryError } from '../errors.ts';
-import { type Duration, toMilliseconds } from '../perf/duration.ts';
 
 /**
- * Options of `query.cache(ttl, options)`.
+ * Options of `query.cache(ttl, options)` (named `CacheOptions` before; renamed so it does not
+ * clash with @framework/cache's `CacheOptions`, the options of `createCache()`).
  *
  * @example
  * ```ts
  * const active = await db.users.where({ active: true }).cache('5m', { key: 'active-users', tags: ['users'] });
  * ```
  */
-export interface CacheOptions {
+export interface CachedQueryOptions {
   /**
    * The entry's key. Default: a hash of the SQL and its parameters, so each distinct query has
    * its own entry. With a key, every query cached under it shares one entry: give each its own key.
@@ -38,17 +39,18 @@ export type CachedLoader<Row> = (first: boolean, config: WithCacheConfig) => Pro
  * @example
  * ```ts
  * const users = await db.users.where({ country: 'FI' }).cache('5m');
- * const ada = await db.users.where({ email: 'ada@example.com' }).cache(30_000, { tags: ['profiles'] }).first();
+ * const ada = await db.users.where({ email: 'ada@example.com' }).cache(30, { tags: ['profiles'] }).first(); // 30 seconds
  * ```
  */
 export class CachedQuery<Row> implements PromiseLike<Row[]> {
   private readonly load: CachedLoader<Row>;
   private readonly ttl: number;
-  private readonly options: CacheOptions;
+  private readonly options: CachedQueryOptions;
 
-  constructor(load: CachedLoader<Row>, ttl: Duration, options: CacheOptions = {}) {
+  /** `ttl`: seconds as a bare number (like @framework/cache's `ttl`), or a string with a unit (`'5m'`). */
+  constructor(load: CachedLoader<Row>, ttl: Duration, options: CachedQueryOptions = {}) {
     this.load = load;
-    this.ttl = toMilliseconds(ttl, 'cache() ttl');
+    this.ttl = parseDuration(ttl, 'cache() ttl', 's');
     if (options.key !== undefined && options.key === '') {
       throw new QueryError(
         'FW_DB_BAD_CACHE_KEY',

@@ -19,7 +19,8 @@
  * ```ts
  * const store: QueryCacheStore = {
  *   get: async (key) => cache.get(key),
- *   set: async (key, value, { ttl, tags }) => cache.set(key, value, { ttl, tags }),
+ *   // `ttl` is milliseconds here; @framework/cache's bare numbers are seconds, so say the unit.
+ *   set: async (key, value, { ttl, tags }) => cache.set(key, value, { ttl: `${ttl}ms`, tags }),
  *   invalidateTags: async (tags) => cache.invalidate(tags),
  * };
  * const db = await createDatabase({ schema, cache: store });
@@ -27,6 +28,7 @@
  */
 export interface QueryCacheStore {
   get(key: string): Promise<unknown>;
+  /** Stores `value` for `options.ttl` **milliseconds** (`0`: no expiry), tagged with `options.tags`. */
   set(key: string, value: unknown, options: { ttl: number; tags: readonly string[] }): Promise<void>;
   invalidateTags(tags: readonly string[]): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { type Duration, parseDuration } from '@framework/core';
 import { sql } from 'drizzle-orm';
 import type { SqlClient, SqlSession } from '../client.ts';
 import { createMigrationContext, type MigrationCasing, type MigrationContext } from './context.ts';
@@ -33,8 +34,8 @@ export interface MigratorOptions {
   table?: string;
   /** The advisory lock key. Default: a stable 64-bit hash of `table`. */
   lockId?: number | bigint;
-  /** Milliseconds to wait for another process's run before failing. Default 60 000. */
-  lockTimeout?: number;
+  /** Milliseconds (or a string with a unit: `'2m'`) to wait for another process's run before failing. Default 60 s. */
+  lockTimeout?: Duration;
   /** Column naming for `createTable` and `generate`, as drizzle's `casing`. Default: as written. */
   casing?: MigrationCasing;
 }
@@ -115,7 +116,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
   const table = options.table ?? 'framework_migrations';
   const lock = {
     lockId: BigInt(options.lockId ?? defaultLockId(table)),
-    timeout: options.lockTimeout ?? 60_000,
+    timeout: parseDuration(options.lockTimeout ?? '60s', 'createMigrator() lockTimeout'),
     interval: 200,
   };
   const locked = <T>(fn: (session: SqlSession) => Promise<T>) => withMigrationLock(client, lock, fn);

@@ -1,5 +1,5 @@
 import type { Logger } from '@framework/core';
-import { type Duration, toMilliseconds } from './duration.ts';
+import { type Duration, parseDuration } from '@framework/core';
 import type { Reporter } from './statement-log.ts';
 
 /**
@@ -24,7 +24,7 @@ export type PerfLogger = Pick<Logger, 'warn'>;
  * ```
  */
 export interface SlowQueryOptions {
-  /** Default 500 ms. */
+  /** Milliseconds as a bare number, or a string with a unit (`'200ms'`, `'1s'`). Default 500 ms. */
   threshold?: Duration;
   /** Default: `console.warn`. */
   logger?: PerfLogger;
@@ -65,7 +65,7 @@ export function loggableSql(sql: string): string {
  */
 export function slowQueryLog(option: SlowQueryOptions | false | undefined): Reporter | undefined {
   if (option === false) return undefined;
-  const threshold = toMilliseconds(option?.threshold ?? 500, 'slowQuery.threshold');
+  const threshold = parseDuration(option?.threshold ?? 500, 'slowQuery.threshold');
   const logger = option?.logger ?? consoleLogger;
   return (event, trace) => {
     if (event.cached || event.durationMs < threshold) return;
