@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkOptions, createLogger, type KnownOptions, type Logger } from '@framework/core';
+import {
+  checkOptions,
+  createLogger,
+  type Duration,
+  type KnownOptions,
+  type Logger,
+  parseDuration,
+} from '@framework/core';
 import { Cluster } from 'ioredis';
 import { CacheError, CacheUnavailableError, RedisUnavailableError } from './errors.ts';
 import { escapeGlob } from './internal/glob.ts';
@@ -53,7 +60,7 @@ const WRAP_OPTIONS: KnownOptions<WrapOptions> = { ttl: true, tags: true, staleWh
 const MEMOIZE_OPTIONS: KnownOptions<MemoizeOptions<unknown[]>> = { ...WRAP_OPTIONS, key: true };
 /** The default of per-call options: not checked (nothing to check). */
 const NO_OPTIONS: WrapOptions = Object.freeze({});
-const INCREMENT_OPTIONS: KnownOptions<{ ttl?: number }> = { ttl: true };
+const INCREMENT_OPTIONS: KnownOptions<{ ttl?: Duration }> = { ttl: true };
 
 /**
  * Checks a per-call options object: a plain loop with no allocation on the good path; on an
@@ -127,13 +134,7 @@ export class Cache {
       this.redis = undefined;
       return;
     }
-    const connectTimeout = options.connectTimeout;
-    if (connectTimeout !== undefined && !(Number.isFinite(connectTimeout) && connectTimeout > 0)) {
-      throw new CacheError(
-        'FW_CACHE_CONFIG',
-        `connectTimeout is a number of milliseconds > 0 (default 5000), got ${String(connectTimeout)}.`,
-      );
-    }
+    const connectTimeout = options.connectTimeout === undefined ? undefined : connectMs(options.connectTimeout);
     // Everything that can be refused is checked before a connection is opened (none is left behind).
     let tiers: { memory: MemoryTier; l1Ttl: number; l2Ttl: number } | undefined;
     if (options.tiers !== undefined) {
@@ -194,15 +195,17 @@ export class Cache {
 
   /**
    * Resolves once the cache can reach its store (Redis connected, evictions subscribed), or after
-   * `timeout` ms with `false`: the cache works meanwhile, serving misses.
+   * `timeout` (milliseconds, or a string with a unit: `'5s'`) with `false`: the cache works
+   * meanwhile, serving misses.
    *
    * @example
    * ```ts
    * if (!(await cache.ready())) console.warn('Redis is not there yet; serving from the database');
    * ```
    */
-  async ready(timeout = 5_000): Promise<boolean> {
+  async ready(wait: Duration = '5s'): Promise<boolean> {
     if (this.redis === undefined) return true;
+    const timeout = parseDuration(wait, 'cache.ready() timeout');
     const started = Date.now();
     const ready = await redisGuard(this.redis).ready(timeout);
     if (!ready || !(this.store instanceof TieredStore)) return ready;
@@ -346,7 +349,7 @@ export class Cache {
    * const views = await cache.increment('page-views');
    * ```
    */
-  async increment(key: string, by = 1, options: { ttl?: number } = NO_OPTIONS): Promise<number | undefined> {
+  async increment(key: string, by = 1, options: { ttl?: Duration } = NO_OPTIONS): Promise<number | undefined> {
     if (options !== NO_OPTIONS) checkCallOptions('cache.increment()', options, INCREMENT_OPTIONS);
     if (!Number.isSafeInteger(by)) {
       throw new CacheError('FW_CACHE_INVALID_ARGUMENT', `increment/decrement take an integer step, got ${by}.`);
@@ -368,7 +371,7 @@ export class Cache {
    * const left = await cache.decrement('available-tickets');
    * ```
    */
-  decrement(key: string, by = 1, options: { ttl?: number } = {}): Promise<number | undefined> {
+  decrement(key: string, by = 1, options: { ttl?: Duration } = {}): Promise<number | undefined> {
     return this.increment(key, -by, options);
   }
 
@@ -543,7 +546,7 @@ export class Cache {
       const value = await fn();
       if (value !== undefined) {
         const stale = seconds(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
-        const ttl = seconds(options.ttl ?? this.ttl / 1000, 'ttl');
+        const ttl = options.ttl === undefined ? this.ttl : seconds(options.ttl, 'ttl');
         const freshUntil = stale > 0 && ttl > 0 ? Date.now() + ttl : Number.POSITIVE_INFINITY;
         await this.write(key, value, options, freshUntil, stale);
       }
@@ -644,15 +647,31 @@ export function createCache(options: CacheOptions = {}): Cache {
   return new Cache(options);
 }
 
-/** Milliseconds from a number of seconds, refusing what is not one. */
-function seconds(value: number, option: string): number {
-  if (typeof value !== 'number' || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
+/**
+ * Milliseconds from a TTL: seconds as a bare number, or a string with a unit (core's parser);
+ * refuses anything else with the cache's own code.
+ */
+function seconds(value: Duration, option: string): number {
+  try {
+    return Math.round(parseDuration(value, option, 's'));
+  } catch (error) {
     throw new CacheError(
       'FW_CACHE_INVALID_ARGUMENT',
-      `${option} is a number of seconds >= 0 (0: no expiry), got ${String(value)}.`,
+      `${error instanceof Error ? error.message : String(error)} Use 0 for no expiry.`,
     );
   }
-  return Math.round(value * 1000);
+}
+
+/** Milliseconds from `connectTimeout` (a bare number is milliseconds, as ioredis counts it); more than 0. */
+function connectMs(value: Duration): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value, 'connectTimeout');
+  } catch (error) {
+    throw new CacheError('FW_CACHE_CONFIG', error instanceof Error ? error.message : String(error));
+  }
+  if (ms > 0) return ms;
+  throw new CacheError('FW_CACHE_CONFIG', `connectTimeout must be more than 0 (default '5s'), got ${String(value)}.`);
 }
 
 function argumentsKey(args: readonly unknown[]): string {

@@ -1,4 +1,4 @@
-import type { Logger } from '@framework/core';
+import type { Duration, Logger } from '@framework/core';
 import type { RedisConnectionOptions } from './redis-connection.ts';
 import type { CompressOption, SerializerName } from './serializer.ts';
 import type { CacheStore } from './store/types.ts';
@@ -13,8 +13,8 @@ import type { CacheStore } from './store/types.ts';
  */
 export interface MemoryTier {
   store: 'memory';
-  /** Longest an entry stays in this tier, in seconds. */
-  ttl?: number;
+  /** Seconds (a bare number) or a string with a unit (`'1m'`): the longest an entry stays in this tier. */
+  ttl?: Duration;
   /** `'100MB'` or bytes. Default `'64MB'`. */
   maxSize?: number | string;
 }
@@ -22,8 +22,8 @@ export interface MemoryTier {
 /** The Redis tier of a two-tier cache (see `MemoryTier`). @example `{ store: 'redis', ttl: 3600 }` */
 export interface RedisTier {
   store: 'redis';
-  /** Longest an entry stays in this tier, in seconds. */
-  ttl?: number;
+  /** Seconds (a bare number) or a string with a unit (`'1h'`): the longest an entry stays in this tier. */
+  ttl?: Duration;
 }
 
 /**
@@ -41,8 +41,11 @@ export interface CacheOptions {
    * to start. Ignored when `tiers` is given.
    */
   store?: 'memory' | 'redis' | CacheStore;
-  /** Seconds an entry lives unless `set` says otherwise; `0` for no expiry. Default 3600. */
-  ttl?: number;
+  /**
+   * Seconds (a bare number, as in the spec's `ttl: 3600`) or a string with a unit (`'1h'`): how
+   * long an entry lives unless `set` says otherwise; `0` for no expiry. Default 3600 (one hour).
+   */
+  ttl?: Duration;
   /** Put in front of every key, so the cache can share a Redis with other data. Default `'cache:'`. */
   prefix?: string;
   /** How Redis values are encoded. Default `'json'`. */
@@ -60,18 +63,19 @@ export interface CacheOptions {
    * dropping writes. Default `false`.
    */
   strict?: boolean;
-  /** Seconds `wrap` holds its cross-process lock while computing a missing value. Default 10. */
-  lockTimeout?: number;
+  /** Seconds (a bare number) or a string with a unit (`'10s'`): how long `wrap` holds its cross-process lock while computing a missing value. Default 10. */
+  lockTimeout?: Duration;
   /** Where failures are logged. Default: JSON lines on stderr. */
   logger?: Pick<Logger, 'warn' | 'info'>;
   /** Environment to read `REDIS_URL` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
   /**
-   * Milliseconds commands issued before Redis is first connected wait for it (then they fail: a
-   * miss, a dropped write, or 503 when strict); the `cache()` plugin's start waits as long. Also
-   * ioredis's `connectTimeout`. Default 5 000.
+   * Milliseconds (a bare number, as ioredis counts it) or a string with a unit (`'5s'`): how long
+   * commands issued before Redis is first connected wait for it (then they fail: a miss, a dropped
+   * write, or 503 when strict); the `cache()` plugin's start waits as long. Also ioredis's
+   * `connectTimeout`. Default 5 s.
    */
-  connectTimeout?: number;
+  connectTimeout?: Duration;
 }
 
 /**
@@ -83,8 +87,8 @@ export interface CacheOptions {
  * ```
  */
 export interface SetOptions {
-  /** Seconds the entry lives; `0` for no expiry. Default: the cache's `ttl`. */
-  ttl?: number;
+  /** Seconds (a bare number) or a string with a unit (`'10m'`): how long the entry lives; `0` for no expiry. Default: the cache's `ttl`. */
+  ttl?: Duration;
   /** Tags for `invalidateTags`. */
   tags?: readonly string[];
 }
@@ -99,10 +103,11 @@ export interface SetOptions {
  */
 export interface WrapOptions extends SetOptions {
   /**
-   * Seconds after `ttl` during which the old value is still returned at once while one refresh
-   * runs in the background. Default 0 (a value past its TTL is a miss).
+   * Seconds (a bare number) or a string with a unit (`'5m'`) after `ttl` during which the old value
+   * is still returned at once while one refresh runs in the background. Default 0 (a value past its
+   * TTL is a miss).
    */
-  staleWhileRevalidate?: number;
+  staleWhileRevalidate?: Duration;
 }
 
 /**

@@ -36,7 +36,7 @@ const plugin = definePlugin<CachePluginOptions, CacheExports>({
     const redis = instance.redis;
     // Start-up waits up to connectTimeout for Redis, then starts anyway: the connection has logged
     // that Redis is not reachable (one line), and the cache serves misses until it is.
-    if (redis !== undefined) app.onReady(() => instance.ready(settings.connectTimeout ?? 5_000));
+    if (redis !== undefined) app.onReady(() => instance.ready(settings.connectTimeout ?? '5s'));
     // Through the connection's guard: while its breaker is open, the check says so at once.
     const health: CacheExports['health'] =
       redis === undefined ? {} : { redis: () => redisGuard(redis).run(() => redis.ping()) };

@@ -30,8 +30,11 @@ describe('cache types', () => {
     c.memoize(async (id: number) => id, { key: (id: string) => id });
     // @ts-expect-error: tags are strings
     await c.set('k', 1, { tags: [1] });
-    // @ts-expect-error: a ttl is a number of seconds
+    // A ttl is seconds as a bare number or a string with a unit (core's Duration).
     await c.set('k', 1, { ttl: '5m' });
+    await c.set('k', 1, { ttl: 300 });
+    // @ts-expect-error: a unit the Duration type does not know
+    await c.set('k', 1, { ttl: '5 minutes' });
     expectTypeOf(await c.increment('n')).toEqualTypeOf<number | undefined>();
     expectTypeOf(await c.delete('k')).toEqualTypeOf<boolean>();
     expectTypeOf(await c.delete(['a', 'b'])).toEqualTypeOf<number>();

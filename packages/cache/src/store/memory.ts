@@ -1,4 +1,4 @@
-import { parseSize } from '@framework/core';
+import { type Duration, parseDuration, parseSize } from '@framework/core';
 import { CacheError } from '../errors.ts';
 import { exactNow, now } from '../internal/clock.ts';
 import { globToRegExp } from '../internal/glob.ts';
@@ -16,8 +16,8 @@ import type { CacheStore, StoredEntry, StoreSetOptions } from './types.ts';
 export interface MemoryCacheStoreOptions {
   /** The most bytes of values kept (`'100MB'` or a number of bytes), estimated per value. Default `'64MB'`. */
   maxSize?: number | string;
-  /** How often expired entries are dropped, in ms (they are also dropped when read). Default 60 000. */
-  sweepInterval?: number;
+  /** Milliseconds (a bare number) or a string with a unit (`'1m'`): how often expired entries are dropped (they are also dropped when read). Default 60 s. */
+  sweepInterval?: Duration;
 }
 
 class Entry implements StoredEntry {
@@ -75,11 +75,16 @@ export class MemoryCacheStore implements CacheStore {
     this.maxSize = parseSize(options.maxSize ?? '64MB');
     if (this.maxSize < 1)
       throw new CacheError('FW_CACHE_CONFIG', `maxSize must be at least 1 byte, got ${this.maxSize}.`);
-    const sweepInterval = options.sweepInterval ?? 60_000;
+    let sweepInterval: number;
+    try {
+      sweepInterval = parseDuration(options.sweepInterval ?? '1m', 'sweepInterval');
+    } catch (error) {
+      throw new CacheError('FW_CACHE_CONFIG', error instanceof Error ? error.message : String(error));
+    }
     if (!(sweepInterval >= 1)) {
       throw new CacheError(
         'FW_CACHE_CONFIG',
-        `sweepInterval must be a number of milliseconds >= 1, got ${sweepInterval}.`,
+        `sweepInterval must be at least 1 ms (a number of milliseconds or a string such as '30s'), got ${String(options.sweepInterval)}.`,
       );
     }
     this.timer = setInterval(() => this.sweep(), sweepInterval);
