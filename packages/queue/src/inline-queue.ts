@@ -1,4 +1,4 @@
-import type { Logger } from '@framework/core';
+import type { Duration, Logger } from '@framework/core';
 import { UnrecoverableError } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { QueueError, QueueUnavailableError } from './errors.ts';
@@ -8,8 +8,12 @@ import {
   backoffDelay,
   checkJobOptions,
   checkMs,
+  type ResolvedJobOptions,
+  type ResolvedRepeat,
   type ResolvedRetry,
+  type ResolvedTimes,
   resolveRetry,
+  resolveTimes,
   toPriority,
   validateData,
 } from './internal/options.ts';
@@ -24,7 +28,6 @@ import type {
   QueueEventType,
   QueueOptions,
   QueueStats,
-  RepeatOptions,
 } from './types.ts';
 
 /** Longest delay `setTimeout` takes; a longer one fires at once, so long waits are done in steps. */
@@ -58,7 +61,7 @@ interface Scheduler {
   readonly id: string;
   readonly name: string;
   readonly json: string;
-  readonly repeat: RepeatOptions;
+  readonly repeat: ResolvedRepeat;
   readonly priority: number | undefined;
   readonly attempts: number;
   count: number;
@@ -118,6 +121,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
   private windowCount = 0;
   private immediate: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly times: ResolvedTimes;
   private timerAt = Number.POSITIVE_INFINITY;
 
   constructor(name: string, options: QueueOptions<JobSchemas>, logger: Pick<Logger, 'warn' | 'error'>) {
@@ -139,7 +143,8 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
         `keepCompleted is a number of jobs (an integer >= 0), got ${String(options.keepCompleted)}.`,
       );
     }
-    const limiter = options.limiter;
+    this.times = resolveTimes(options);
+    const limiter = this.times.limiter;
     if (limiter !== undefined) {
       if (!Number.isInteger(limiter.max) || limiter.max < 1) {
         throw new QueueError(
@@ -147,14 +152,17 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
           `limiter.max is a number of jobs (an integer >= 1), got ${String(limiter.max)}.`,
         );
       }
-      if (checkMs(limiter.duration, 'limiter.duration') === 0) {
-        throw new QueueError('FW_QUEUE_INVALID_OPTION', 'limiter.duration is a number of milliseconds > 0.');
+      if (limiter.duration === 0) {
+        throw new QueueError(
+          'FW_QUEUE_INVALID_OPTION',
+          "limiter.duration must be more than 0: milliseconds as a number, or a string such as '1m'.",
+        );
       }
     }
   }
 
-  async add<K extends keyof In & string>(name: K, data: In[K], options: JobOptions = {}): Promise<string> {
-    const json = await this.prepare(name, data, options);
+  async add<K extends keyof In & string>(name: K, data: In[K], given: JobOptions = {}): Promise<string> {
+    const { json, options } = await this.prepare(name, data, given);
     this.assertOpen();
     const priority = toPriority(options.priority);
     const attempts = options.attempts ?? this.retryOptions.attempts;
@@ -177,16 +185,16 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
   async addBulk(
     jobs: readonly { [K in keyof In & string]: { name: K; data: In[K]; options?: JobOptions } }[keyof In & string][],
   ): Promise<string[]> {
-    const prepared: { name: string; json: string; options: JobOptions }[] = [];
+    const prepared: { name: string; json: string; options: ResolvedJobOptions }[] = [];
     for (const job of jobs) {
-      const options = job.options ?? {};
-      if (options.repeat !== undefined) {
+      const given = job.options ?? {};
+      if (given.repeat !== undefined) {
         throw new QueueError(
           'FW_QUEUE_INVALID_OPTION',
           'addBulk does not take repeat options; add repeating jobs one by one with add().',
         );
       }
-      prepared.push({ name: job.name, json: await this.prepare(job.name, job.data, options), options });
+      prepared.push({ name: job.name, ...(await this.prepare(job.name, job.data, given)) });
     }
     this.assertOpen();
     return prepared.map(({ name, json, options }) =>
@@ -273,9 +281,8 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
     this.delete(entry);
   }
 
-  async clean(grace: number, state: 'completed' | 'failed' = 'completed', limit = 1_000): Promise<number> {
-    checkMs(grace, 'grace');
-    const cutoff = Date.now() - grace;
+  async clean(grace: Duration, state: 'completed' | 'failed' = 'completed', limit = 1_000): Promise<number> {
+    const cutoff = Date.now() - checkMs(grace, 'grace');
     const list = state === 'completed' ? this.completed : this.failedJobs;
     // Oldest first, as BullMQ cleans; a limit of 0 means no limit.
     const old = list.filter((entry) => (entry.finishedAt ?? 0) <= cutoff).slice(0, limit > 0 ? limit : undefined);
@@ -316,8 +323,8 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
     this.clearTimers();
   }
 
-  close(timeout = 10_000): Promise<void> {
-    this.closing ??= this.shutDown(timeout);
+  close(timeout: Duration = '10s'): Promise<void> {
+    this.closing ??= this.shutDown(checkMs(timeout, 'close() timeout'));
     return this.closing;
   }
 
@@ -344,11 +351,15 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
   }
 
   /** Checks the options and data; resolves to the data as stored: the input, as JSON (the schema runs again before the handler). */
-  private async prepare(name: string, data: unknown, options: JobOptions): Promise<string> {
-    checkJobOptions(options, `queue "${this.name}" add(${JSON.stringify(name)})`);
+  private async prepare(
+    name: string,
+    data: unknown,
+    given: JobOptions,
+  ): Promise<{ json: string; options: ResolvedJobOptions }> {
+    const options = checkJobOptions(given, `queue "${this.name}" add(${JSON.stringify(name)})`);
     await validateData(this.options.jobs, this.name, name, data);
     try {
-      return data === undefined ? '{}' : (JSON.stringify(data) ?? '{}');
+      return { json: data === undefined ? '{}' : (JSON.stringify(data) ?? '{}'), options };
     } catch (error) {
       throw new QueueError(
         'FW_QUEUE_INVALID_OPTION',
@@ -574,7 +585,7 @@ export class InlineQueue<Out extends JobMap = JobMap, In extends JobMap = Out> i
 
   /** Milliseconds until the limiter lets a job start: BullMQ's fixed window, opened by the first start. */
   private limiterWait(now: number): number {
-    const limiter = this.options.limiter;
+    const limiter = this.times.limiter;
     if (limiter === undefined) return 0;
     if (now >= this.windowStart + limiter.duration) {
       this.windowStart = now;

@@ -1,8 +1,8 @@
-import { checkOptions, definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
+import { checkOptions, type Duration, definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
 import { createQueue, type InputsOf, type OutputsOf, resolveStore } from './create-queue.ts';
 import { QueueError } from './errors.ts';
 import { isClient } from './internal/connection.ts';
-import { checkQueueOptions, QUEUE_KEYS } from './internal/options.ts';
+import { checkMs, checkQueueOptions, QUEUE_KEYS } from './internal/options.ts';
 import type { JobMap, JobSchemas, Queue, QueueOptions } from './types.ts';
 
 /** The queue a definition makes: typed by its `jobs` schemas when it has them. */
@@ -33,10 +33,10 @@ export interface QueuePluginOptions {
   /** Run workers in this process (default true). `false` for web processes when `framework queue:work` runs them elsewhere. */
   work?: boolean;
   /**
-   * Milliseconds the app's stop waits for active jobs before closing anyway. Default 10 000. It
-   * bounds the whole close: `app.stop()` returns within it (plus a second) whatever Redis does.
+   * Milliseconds (a bare number) or a string with a unit (`'30s'`): how long the app's stop waits
+   * for active jobs before closing anyway. Default 10 s. It bounds the whole close: `app.stop()` returns within it (plus a second) whatever Redis does.
    */
-  closeTimeout?: number;
+  closeTimeout?: Duration;
 }
 
 /**
@@ -66,15 +66,7 @@ export function queue<const D extends Record<string, QueueOptions<JobSchemas>>>(
 ): PluginInstance<QueueExports<QueuesOf<D>>> {
   // Checked at registration: a misspelled option is an error with "did you mean", not ignored.
   checkOptions('queue() options', options, { work: true, closeTimeout: true });
-  if (
-    options.closeTimeout !== undefined &&
-    !(typeof options.closeTimeout === 'number' && Number.isFinite(options.closeTimeout) && options.closeTimeout >= 0)
-  ) {
-    throw new QueueError(
-      'FW_QUEUE_INVALID_OPTION',
-      `queue() closeTimeout is a number of milliseconds >= 0, got ${String(options.closeTimeout)}; e.g. 10_000.`,
-    );
-  }
+  const closeTimeout = checkMs(options.closeTimeout ?? '10s', 'queue() closeTimeout');
   if (typeof definitions !== 'object' || definitions === null || Array.isArray(definitions)) {
     throw new QueueError(
       'FW_QUEUE_CONFIG',
@@ -109,7 +101,6 @@ export function queue<const D extends Record<string, QueueOptions<JobSchemas>>>(
         });
       }
       const all = Object.values(queues);
-      const closeTimeout = options.closeTimeout ?? 10_000;
       app.onClose(() => Promise.all(all.map((q) => q.close(closeTimeout))));
       const typed = queues as QueuesOf<D>;
       return {

@@ -1,4 +1,4 @@
-import { type Breaker, createBreaker } from '@framework/core';
+import { type Breaker, createBreaker, type Duration } from '@framework/core';
 import {
   type Job as BullJob,
   Queue as BullQueue,
@@ -17,8 +17,12 @@ import { logFailedJob, runHook } from './internal/hooks.ts';
 import {
   backoffDelay,
   checkJobOptions,
+  checkMs,
+  type ResolvedJobOptions,
   type ResolvedRetry,
+  type ResolvedTimes,
   resolveRetry,
+  resolveTimes,
   toPriority,
   validateData,
 } from './internal/options.ts';
@@ -76,11 +80,13 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   private worker: Worker | undefined;
   private events: Promise<QueueEvents> | undefined;
   private readonly extraConnections: (Redis | Cluster)[] = [];
+  private readonly times: ResolvedTimes;
 
   constructor(name: string, options: QueueOptions<JobSchemas>, source: RedisSource, logger: QueueLogger) {
     this.name = name;
     this.options = options;
     this.retrySettings = resolveRetry(options.retry);
+    this.times = resolveTimes(options);
     this.logger = logger;
     const connections = openConnections(source);
     this.producer = connections.producer;
@@ -114,7 +120,7 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
 
   async add<K extends keyof In & string>(name: K, data: In[K], options: JobOptions = {}): Promise<string> {
     const job = await this.prepare(name, data, options);
-    const repeat = options.repeat;
+    const repeat = job.options.repeat;
     if (repeat !== undefined) {
       const scheduler =
         options.jobId ??
@@ -145,7 +151,8 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
           'addBulk does not take repeat options; add repeating jobs one by one with add().',
         );
       }
-      prepared.push({ name: job.name, ...(await this.prepare(job.name, job.data, job.options ?? {})) });
+      const { data, opts } = await this.prepare(job.name, job.data, job.options ?? {});
+      prepared.push({ name: job.name, data, opts });
     }
     const added = await this.call((bull) => bull.addBulk(prepared));
     return added.map((job) => String(job.id));
@@ -174,8 +181,8 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
       settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(retry, attemptsMade) },
     };
     // BullMQ checks the options it is given: pass only those set (an explicit undefined fails).
-    if (this.options.limiter !== undefined) settings.limiter = this.options.limiter;
-    const { lockDuration, stalledInterval, maxStalledCount } = this.options.worker ?? {};
+    if (this.times.limiter !== undefined) settings.limiter = this.times.limiter;
+    const { lockDuration, stalledInterval, maxStalledCount } = this.times.worker;
     if (lockDuration !== undefined) settings.lockDuration = lockDuration;
     if (stalledInterval !== undefined) settings.stalledInterval = stalledInterval;
     if (maxStalledCount !== undefined) settings.maxStalledCount = maxStalledCount;
@@ -253,8 +260,9 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     }
   }
 
-  async clean(grace: number, state: 'completed' | 'failed' = 'completed', limit = 1_000): Promise<number> {
-    return (await this.call((bull) => bull.clean(grace, limit, state))).length;
+  async clean(grace: Duration, state: 'completed' | 'failed' = 'completed', limit = 1_000): Promise<number> {
+    const ms = checkMs(grace, 'grace');
+    return (await this.call((bull) => bull.clean(ms, limit, state))).length;
   }
 
   async failed(start = 0, end = 49): Promise<JobRecord[]> {
@@ -288,8 +296,8 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
    * Resolves within `timeout` ms plus a second whatever Redis does (down, hung, back): what could
    * not finish in time is disconnected.
    */
-  close(timeout = 10_000): Promise<void> {
-    this.closing ??= this.shutDown(timeout);
+  close(timeout: Duration = '10s'): Promise<void> {
+    this.closing ??= this.shutDown(checkMs(timeout, 'close() timeout'));
     return this.closing;
   }
 
@@ -390,9 +398,9 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
   private async prepare(
     name: string,
     data: unknown,
-    options: JobOptions,
-  ): Promise<{ data: unknown; opts: JobsOptions }> {
-    checkJobOptions(options, `queue "${this.name}" add(${JSON.stringify(name)})`);
+    given: JobOptions,
+  ): Promise<{ data: unknown; opts: JobsOptions; options: ResolvedJobOptions }> {
+    const options = checkJobOptions(given, `queue "${this.name}" add(${JSON.stringify(name)})`);
     // Checked now, stored as given: the worker parses it again (a transforming schema's output
     // would not pass the schema a second time).
     await validateData(this.options.jobs, this.name, name, data);
@@ -406,7 +414,7 @@ export class RedisQueue<Out extends JobMap = JobMap, In extends JobMap = Out> im
     if (priority !== undefined) opts.priority = priority;
     if (options.delay) opts.delay = options.delay;
     if (options.jobId !== undefined) opts.jobId = options.jobId;
-    return { data, opts };
+    return { data, opts, options };
   }
 
   private async run(job: BullJob): Promise<unknown> {

@@ -1,4 +1,4 @@
-import type { StandardSchemaV1 } from '@framework/core';
+import type { Duration, StandardSchemaV1 } from '@framework/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** Job name → job data type: what a queue's jobs carry. */
@@ -29,14 +29,15 @@ export interface RetryOptions {
   attempts?: number;
   /** `exponential` (default): `delay`, 2×, 4×... up to `maxDelay`; `fixed`: always `delay`. */
   backoff?: 'fixed' | 'exponential';
-  /** Milliseconds before the first retry. Default 1 000. */
-  delay?: number;
-  /** Longest wait between two attempts, in ms. Default 3 600 000 (an hour). */
-  maxDelay?: number;
+  /** Milliseconds (a bare number) or a string with a unit (`'1s'`) before the first retry. Default 1 s. */
+  delay?: Duration;
+  /** Milliseconds (a bare number) or a string with a unit (`'1h'`): the longest wait between two attempts. Default one hour. */
+  maxDelay?: Duration;
 }
 
 /**
- * When a job repeats: a cron expression (5 fields, or 6 with seconds first) or every N ms.
+ * When a job repeats: a cron expression (5 fields, or 6 with seconds first) or `every`:
+ * milliseconds as a bare number, or a string with a unit (`'30s'`, `'1h'`).
  *
  * @example
  * ```ts
@@ -44,7 +45,7 @@ export interface RetryOptions {
  * await queue.add('heartbeat', {}, { repeat: { every: 30_000 } });
  * ```
  */
-export type RepeatOptions = { cron: string; tz?: string; limit?: number } | { every: number; limit?: number };
+export type RepeatOptions = { cron: string; tz?: string; limit?: number } | { every: Duration; limit?: number };
 
 /**
  * Options of one job.
@@ -56,8 +57,8 @@ export type RepeatOptions = { cron: string; tz?: string; limit?: number } | { ev
  */
 export interface JobOptions {
   priority?: Priority;
-  /** Milliseconds before the job may run. */
-  delay?: number;
+  /** Milliseconds (a bare number) or a string with a unit (`'5m'`) before the job may run. */
+  delay?: Duration;
   repeat?: RepeatOptions;
   /** Overrides the queue's `retry.attempts` for this job. */
   attempts?: number;
@@ -184,8 +185,8 @@ export interface QueueOptions<S extends JobSchemas = JobSchemas> {
   /** Jobs one worker runs at once. Default 1. */
   concurrency?: number;
   retry?: RetryOptions;
-  /** At most `max` jobs per `duration` ms, across all workers of the queue. */
-  limiter?: { max: number; duration: number };
+  /** At most `max` jobs per `duration` (milliseconds, or a string with a unit: `'1m'`), across all workers of the queue. */
+  limiter?: { max: number; duration: Duration };
   /** `'redis'` (BullMQ) when a connection is configured, else `'inline'` (in process, not durable). */
   store?: 'redis' | 'inline';
   hooks?: QueueHooks;
@@ -197,8 +198,11 @@ export interface QueueOptions<S extends JobSchemas = JobSchemas> {
   work?: boolean;
   /** Completed jobs kept for inspection (the newest). Default 1 000. Failed jobs are all kept. */
   keepCompleted?: number;
-  /** Advanced worker settings passed to BullMQ (stall detection). */
-  worker?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
+  /**
+   * Advanced worker settings passed to BullMQ (stall detection): `lockDuration` and
+   * `stalledInterval` are milliseconds (a bare number) or strings with a unit (`'30s'`).
+   */
+  worker?: { lockDuration?: Duration; stalledInterval?: Duration; maxStalledCount?: number };
   /** Key prefix in Redis. Default `'queue'`. */
   prefix?: string;
   /** Environment to read `REDIS_URL` from. Default `process.env`. */
@@ -238,8 +242,8 @@ export interface Queue<Out extends JobMap = JobMap, In extends JobMap = Out> {
   retry(jobId: string): Promise<void>;
   /** Deletes a job that is not running. */
   remove(jobId: string): Promise<void>;
-  /** Deletes completed (or failed) jobs older than `grace` ms; resolves to how many. */
-  clean(grace: number, state?: 'completed' | 'failed', limit?: number): Promise<number>;
+  /** Deletes completed (or failed) jobs older than `grace` (milliseconds, or a string with a unit: `'1d'`); resolves to how many. */
+  clean(grace: Duration, state?: 'completed' | 'failed', limit?: number): Promise<number>;
   /** The dead-letter view: failed jobs, newest first. */
   failed(start?: number, end?: number): Promise<JobRecord[]>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
@@ -247,6 +251,9 @@ export interface Queue<Out extends JobMap = JobMap, In extends JobMap = Out> {
   on<T extends QueueEventType>(type: T, listener: (event: Extract<QueueEvent, { type: T }>) => void): () => void;
   /** Deletes every job of the queue (all states). For tests and `framework queue:flush`. */
   flush(): Promise<void>;
-  /** Stops the workers after their active jobs finished (or `timeout` ms passed: those jobs are picked up again as stalled), then closes connections. */
-  close(timeout?: number): Promise<void>;
+  /**
+   * Stops the workers after their active jobs finished (or `timeout` passed: milliseconds, or a
+   * string with a unit, default 10 s; those jobs are picked up again as stalled), then closes connections.
+   */
+  close(timeout?: Duration): Promise<void>;
 }

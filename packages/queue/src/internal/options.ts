@@ -1,4 +1,5 @@
-import { checkOptions, type KnownOptions, type StandardSchemaV1 } from '@framework/core';
+import type { Duration } from '@framework/core';
+import { checkOptions, type KnownOptions, parseDuration, type StandardSchemaV1 } from '@framework/core';
 import { CronExpressionParser } from 'cron-parser';
 import { QueueError, QueueValidationError } from '../errors.ts';
 import type { JobOptions, JobSchemas, Priority, QueueOptions, RetryOptions } from '../types.ts';
@@ -41,8 +42,8 @@ export function resolveRetry(retry: RetryOptions = {}): ResolvedRetry {
   const resolved: ResolvedRetry = {
     attempts: retry.attempts ?? 3,
     backoff: retry.backoff ?? 'exponential',
-    delay: retry.delay ?? 1_000,
-    maxDelay: retry.maxDelay ?? 3_600_000,
+    delay: checkMs(retry.delay ?? '1s', 'retry.delay'),
+    maxDelay: checkMs(retry.maxDelay ?? '1h', 'retry.maxDelay'),
   };
   if (!Number.isInteger(resolved.attempts) || resolved.attempts < 1) {
     throw new QueueError(
@@ -56,8 +57,6 @@ export function resolveRetry(retry: RetryOptions = {}): ResolvedRetry {
       `retry.backoff is 'fixed' or 'exponential', got ${JSON.stringify(resolved.backoff)}.`,
     );
   }
-  checkMs(resolved.delay, 'retry.delay');
-  checkMs(resolved.maxDelay, 'retry.maxDelay');
   return resolved;
 }
 
@@ -67,14 +66,52 @@ export function backoffDelay(retry: ResolvedRetry, attemptsMade: number): number
   return Math.min(delay, retry.maxDelay);
 }
 
-export function checkMs(value: number, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+/**
+ * Milliseconds of a time option: a bare number is milliseconds, a string says its unit (`'10s'`,
+ * core's `Duration`). Anything else is `FW_QUEUE_INVALID_OPTION` naming the option.
+ */
+export function checkMs(value: unknown, option: string): number {
+  try {
+    return parseDuration(value, option);
+  } catch {
     throw new QueueError(
       'FW_QUEUE_INVALID_OPTION',
-      `${option} is a number of milliseconds >= 0, got ${String(value)}.`,
+      `${option} is a number of milliseconds >= 0 or a string with a unit ('500ms', '30s', '15m', '24h', '7d'), got ${JSON.stringify(value)}.`,
     );
   }
-  return value;
+}
+
+/** A `repeat` with `every` in milliseconds. */
+export type ResolvedRepeat = { cron: string; tz?: string; limit?: number } | { every: number; limit?: number };
+
+/** Job options with their times in milliseconds, as the drivers use them. */
+export interface ResolvedJobOptions extends Omit<JobOptions, 'delay' | 'repeat'> {
+  delay?: number;
+  repeat?: ResolvedRepeat;
+}
+
+/** The queue's time options in milliseconds, as the drivers use them. */
+export interface ResolvedTimes {
+  limiter: { max: number; duration: number } | undefined;
+  worker: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
+}
+
+/** Reads the queue's time options (`limiter.duration`, `worker.lockDuration`, `worker.stalledInterval`). */
+export function resolveTimes(options: QueueOptions<JobSchemas>): ResolvedTimes {
+  const limiter = options.limiter;
+  const worker = options.worker ?? {};
+  const resolved: ResolvedTimes = {
+    limiter:
+      limiter === undefined ? undefined : { max: limiter.max, duration: checkMs(limiter.duration, 'limiter.duration') },
+    worker: {},
+  };
+  if (worker.lockDuration !== undefined)
+    resolved.worker.lockDuration = checkMs(worker.lockDuration, 'worker.lockDuration');
+  if (worker.stalledInterval !== undefined) {
+    resolved.worker.stalledInterval = checkMs(worker.stalledInterval, 'worker.stalledInterval');
+  }
+  if (worker.maxStalledCount !== undefined) resolved.worker.maxStalledCount = worker.maxStalledCount;
+  return resolved;
 }
 
 const RETRY_KEYS: KnownOptions<RetryOptions> = { attempts: true, backoff: true, delay: true, maxDelay: true };
@@ -102,7 +139,7 @@ export const QUEUE_KEYS: KnownOptions<QueueOptions> = {
 };
 const JOB_KEYS: KnownOptions<JobOptions> = { priority: true, delay: true, repeat: true, attempts: true, jobId: true };
 /** Every key either form of `repeat` takes. */
-const REPEAT_KEYS: KnownOptions<{ cron: string; tz?: string; every: number; limit?: number }> = {
+const REPEAT_KEYS: KnownOptions<{ cron: string; tz?: string; every: Duration; limit?: number }> = {
   cron: true,
   tz: true,
   every: true,
@@ -126,11 +163,14 @@ export function checkQueueOptions<T extends QueueOptions<JobSchemas>>(
   checkOptions(`${where} hooks`, options.hooks, HOOK_KEYS);
 }
 
-/** Checks a job's options before anything is sent: unknown keys, ranges, the cron expression. */
-export function checkJobOptions(options: JobOptions, where = 'add()'): void {
+/**
+ * Checks a job's options before anything is sent: unknown keys, ranges, the cron expression.
+ * Resolves them to what the drivers use: `delay` and `repeat.every` in milliseconds.
+ */
+export function checkJobOptions(options: JobOptions, where = 'add()'): ResolvedJobOptions {
   checkOptions(`${where} job options`, options, JOB_KEYS);
   checkOptions(`${where} repeat`, options.repeat, REPEAT_KEYS);
-  if (options.delay !== undefined) checkMs(options.delay, 'delay');
+  const delay = options.delay === undefined ? undefined : checkMs(options.delay, 'delay');
   if (options.attempts !== undefined && (!Number.isInteger(options.attempts) || options.attempts < 1)) {
     throw new QueueError(
       'FW_QUEUE_INVALID_OPTION',
@@ -144,8 +184,10 @@ export function checkJobOptions(options: JobOptions, where = 'add()'): void {
     );
   }
   const repeat = options.repeat;
+  let resolvedRepeat: ResolvedRepeat | undefined;
   if (repeat !== undefined) {
     if ('cron' in repeat) {
+      resolvedRepeat = repeat;
       try {
         if (typeof repeat.cron !== 'string' || repeat.cron.trim() === '') throw new Error('it is empty');
         // Throws a RangeError for a time zone the runtime does not know.
@@ -157,14 +199,23 @@ export function checkJobOptions(options: JobOptions, where = 'add()'): void {
           `repeat.cron ${JSON.stringify(repeat.cron)}${repeat.tz ? ` in ${repeat.tz}` : ''} is not a valid cron expression (${error instanceof Error ? error.message : String(error)}); e.g. '0 9 * * *' (daily at 9:00), six fields for seconds.`,
         );
       }
-    } else if (!(repeat.every >= 1)) {
-      throw new QueueError(
-        'FW_QUEUE_INVALID_OPTION',
-        `repeat.every is a number of milliseconds >= 1, got ${String(repeat.every)}.`,
-      );
+    } else {
+      const every = checkMs(repeat.every, 'repeat.every');
+      if (!(every >= 1)) {
+        throw new QueueError(
+          'FW_QUEUE_INVALID_OPTION',
+          `repeat.every is at least 1 ms (a number of milliseconds, or a string such as '30s'), got ${String(repeat.every)}.`,
+        );
+      }
+      resolvedRepeat = repeat.limit === undefined ? { every } : { every, limit: repeat.limit };
     }
   }
   toPriority(options.priority);
+  const { delay: _delay, repeat: _repeat, ...rest } = options;
+  const resolved: ResolvedJobOptions = { ...rest };
+  if (delay !== undefined) resolved.delay = delay;
+  if (resolvedRepeat !== undefined) resolved.repeat = resolvedRepeat;
+  return resolved;
 }
 
 /** Validates job data with its schema (when the queue has one for the name); resolves to the parsed data. */
