@@ -1,3 +1,4 @@
+import { FrameworkError } from '@framework/core';
 import { driverError } from './errors.ts';
 
 /**
@@ -11,20 +12,17 @@ import { driverError } from './errors.ts';
  * try {
  *   await app.start();
  * } catch (error) {
- *   if (error instanceof DatabaseConnectionError) console.error(error.message);
+ *   if (isFrameworkError(error, DB_ERROR_CODES) && error.code === 'FW_DB_CONNECT_FAILED') console.error(error.message);
  *   // Cannot connect to PostgreSQL at 127.0.0.1:5433 (database "app", from DATABASE_URL): connection refused. ...
  * }
  * ```
  */
-export class DatabaseConnectionError extends Error {
-  /** `FW_DB_INVALID_URL` (the URL cannot be read) or `FW_DB_CONNECT_FAILED` (the server was not reached or refused). */
-  readonly code: 'FW_DB_INVALID_URL' | 'FW_DB_CONNECT_FAILED';
+export class DatabaseConnectionError extends FrameworkError<'FW_DB_INVALID_URL' | 'FW_DB_CONNECT_FAILED'> {
   /** Where the URL came from: `DATABASE_URL`, `the url option` or `the primary option`. */
   readonly setting: string;
   constructor(code: 'FW_DB_INVALID_URL' | 'FW_DB_CONNECT_FAILED', setting: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(code, message, { cause });
     this.name = 'DatabaseConnectionError';
-    this.code = code;
     this.setting = setting;
   }
 }

@@ -1,4 +1,76 @@
-import { ConflictError, HttpError, ServiceUnavailableError, UnprocessableEntityError } from '@framework/core';
+import {
+  ConflictError,
+  defineErrorCodes,
+  FrameworkError,
+  HttpError,
+  isHttpError,
+  ServiceUnavailableError,
+  UnprocessableEntityError,
+} from '@framework/core';
+import { MIGRATION_ERROR_CODES } from './migrations/errors.ts';
+import { WATCH_ERROR_CODES } from './watch/watch-error.ts';
+
+/**
+ * Every code @framework/db's errors carry, each with what it means and what to do: the query API,
+ * the connection, the constraint and availability answers, the migrator (`MIGRATION_ERROR_CODES`)
+ * and live queries (`WATCH_ERROR_CODES`). Every error of the package is a `FrameworkError` from
+ * @framework/core: `isFrameworkError(error, DB_ERROR_CODES)` is true for exactly these. (While the
+ * database's circuit breaker is open, queries fail with core's `FW_ERR_DEPENDENCY_UNAVAILABLE`.)
+ *
+ * @example
+ * ```ts
+ * app.onError((error) => {
+ *   if (isFrameworkError(error, DB_ERROR_CODES)) console.warn(error.code, DB_ERROR_CODES[error.code]);
+ * });
+ * ```
+ */
+export const DB_ERROR_CODES = defineErrorCodes('FW_DB_', {
+  // Answers (HttpError codes)
+  FW_DB_UNIQUE_VIOLATION: 'A unique constraint refused a write (409); use another value, or update the existing row.',
+  FW_DB_FOREIGN_KEY_VIOLATION:
+    'A foreign key refused a write (409): the referenced row is missing, or rows still refer to the one removed; create it first, or remove the referring rows.',
+  FW_DB_CONSTRAINT_VIOLATION:
+    'A NOT NULL or CHECK constraint, or a column type, refused a value (422); send a value the column accepts.',
+  FW_DB_UNAVAILABLE:
+    'The database could not be reached or dropped the connection (503 with Retry-After); retry after Retry-After, and check the database.',
+  FW_DB_TIMEOUT:
+    'The server cancelled the statement: statement, lock or idle-in-transaction timeout (504 with Retry-After); retry, ask for less, or raise the timeout in settings.',
+  // Connection and configuration (start-up)
+  FW_DB_NO_URL: "driver: 'postgres' has no URL; pass url or primary, or set DATABASE_URL.",
+  FW_DB_INVALID_URL: 'A database URL cannot be read; write it as postgres://user:password@host:5432/database.',
+  FW_DB_CONNECT_FAILED:
+    'PostgreSQL was not reached or refused the connection at start-up; check the host, port, password and database the message names.',
+  FW_DB_RESERVED_NAME: 'A schema key is taken by the database API; rename the key.',
+  FW_DB_BAD_OPTION: 'A database option has an invalid value; pass one in the range the message gives.',
+  FW_DB_BAD_DURATION: "A time option is not a duration; pass milliseconds or a string with a unit ('30s').",
+  // Query API misuse (answered 500: a bug in the app)
+  FW_DB_UNKNOWN_COLUMN: 'A query names a column its table does not have; use one of the columns the message lists.',
+  FW_DB_UNKNOWN_TABLE: 'A query names a table it does not join; join it, or use one of the tables listed.',
+  FW_DB_UNKNOWN_RELATION: 'with() names a relation that is not declared; declare it in createDatabase({ relations }).',
+  FW_DB_BAD_RELATION: 'A relation declaration is malformed; fix it as the message says.',
+  FW_DB_NO_PRIMARY_KEY: 'Relations need a single-column primary key on the table; add one.',
+  FW_DB_BAD_WHERE: 'A where() filter is malformed; write it as the message says.',
+  FW_DB_BAD_SELECT: 'A select() is malformed (unknown aggregate, bad field); write it as the message says.',
+  FW_DB_BAD_WITH: 'with() is combined with select(), join() or groupBy(); drop them or load relations separately.',
+  FW_DB_BAD_LIMIT: 'limit() or offset() got something other than a whole number ≥ 0; pass one.',
+  FW_DB_BAD_CACHE_KEY: 'cache() got an empty or non-string key; pass a non-empty string, or omit it.',
+  FW_DB_UNFILTERED_WRITE: 'update() or delete() has no where(); add one (where({}) to mean every row).',
+  FW_DB_RAW_IN_TRANSACTION: 'trx.query() would run outside the transaction; use trx.drizzle.execute(sql`...`).',
+  FW_DB_NO_CLIENT: 'watch() was called on a table of a database not created by createDatabase(); create it so.',
+  FW_DB_EXPLAIN_FAILED: 'EXPLAIN returned no plan; explain a SELECT.',
+  ...MIGRATION_ERROR_CODES,
+  ...WATCH_ERROR_CODES,
+});
+
+/**
+ * One of `DB_ERROR_CODES`' keys.
+ *
+ * @example
+ * ```ts
+ * const code: DbErrorCode = 'FW_DB_UNIQUE_VIOLATION';
+ * ```
+ */
+export type DbErrorCode = keyof typeof DB_ERROR_CODES;
 
 /**
  * A unique constraint refused a write (PostgreSQL 23505). A `ConflictError`: thrown from a handler,
@@ -9,7 +81,7 @@ import { ConflictError, HttpError, ServiceUnavailableError, UnprocessableEntityE
  * try {
  *   await db.users.insert({ email });
  * } catch (error) {
- *   if (error instanceof UniqueViolationError) return ctx.json({ error: 'email taken' }, 409);
+ *   if (isFrameworkError(error, DB_ERROR_CODES) && error.code === 'FW_DB_UNIQUE_VIOLATION') return ctx.json({ error: 'email taken' }, 409);
  *   throw error;
  * }
  * ```
@@ -30,7 +102,7 @@ export class UniqueViolationError extends ConflictError {
  *
  * @example
  * ```ts
- * await db.posts.insert({ userId: 999, title: 'x' }).catch((error) => error instanceof ForeignKeyViolationError);
+ * await db.posts.insert({ userId: 999, title: 'x' }).catch((error) => isHttpError(error) && error.code === 'FW_DB_FOREIGN_KEY_VIOLATION');
  * ```
  */
 export class ForeignKeyViolationError extends ConflictError {
@@ -47,7 +119,7 @@ export class ForeignKeyViolationError extends ConflictError {
  *
  * @example
  * ```ts
- * await db.users.insert({ email: null }).catch((error) => error instanceof ConstraintViolationError);
+ * await db.users.insert({ email: null }).catch((error) => isHttpError(error) && error.status === 422);
  * ```
  */
 export class ConstraintViolationError extends UnprocessableEntityError {
@@ -68,7 +140,7 @@ export class ConstraintViolationError extends UnprocessableEntityError {
  * @example
  * ```ts
  * app.onError((error) => {
- *   if (error instanceof DatabaseUnavailableError) metrics.dbDown.inc();
+ *   if (isFrameworkError(error, DB_ERROR_CODES) && error.code === 'FW_DB_UNAVAILABLE') metrics.dbDown.inc();
  * });
  * ```
  */
@@ -95,7 +167,7 @@ export class DatabaseUnavailableError extends ServiceUnavailableError {
  * @example
  * ```ts
  * const error = await db.query('select pg_sleep(60)').catch((caught) => caught);
- * if (error instanceof DatabaseTimeoutError) console.log(error.status); // 504
+ * if (isHttpError(error) && error.code === 'FW_DB_TIMEOUT') console.log(error.status); // 504
  * ```
  */
 export class DatabaseTimeoutError extends HttpError {
@@ -121,12 +193,10 @@ export class DatabaseTimeoutError extends HttpError {
  * db.users.where({ emial: 'x' }); // throws: users has no column "emial"; columns: id, email, ...
  * ```
  */
-export class QueryError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+export class QueryError extends FrameworkError<DbErrorCode> {
+  constructor(code: DbErrorCode, message: string) {
+    super(code, message);
     this.name = 'QueryError';
-    this.code = code;
   }
 }
 
@@ -235,7 +305,9 @@ export interface DatabaseErrorOptions {
  * ```
  */
 export function toDatabaseError(error: unknown, options: DatabaseErrorOptions = {}): unknown {
-  if (error instanceof HttpError || error instanceof QueryError) return error;
+  // Already an answer (an HttpError of any copy of core) or a misuse of the query API. Other
+  // framework errors go on: a DatabaseConnectionError's cause (ECONNREFUSED...) still means 503.
+  if (isHttpError(error) || error instanceof QueryError) return error;
   const expose = options.expose ?? true;
   const source = driverError(error);
   const code = codeOf(source);

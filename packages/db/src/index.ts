@@ -18,11 +18,12 @@ export { DatabaseConnectionError } from './connection-errors.ts';
 // The database
 export type { ConnectionOptions, Database, DatabaseApi, DatabaseOptions } from './database.ts';
 export { createDatabase } from './database.ts';
-export type { DatabaseErrorOptions } from './errors.ts';
+export type { DatabaseErrorOptions, DbErrorCode } from './errors.ts';
 export {
   ConstraintViolationError,
   DatabaseTimeoutError,
   DatabaseUnavailableError,
+  DB_ERROR_CODES,
   ForeignKeyViolationError,
   QueryError,
   toDatabaseError,

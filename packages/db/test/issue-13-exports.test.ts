@@ -16,6 +16,7 @@ describe('public exports of @framework/db', () => {
         ".": [
           "CachedQuery",
           "ConstraintViolationError",
+          "DB_ERROR_CODES",
           "DatabaseConnectionError",
           "DatabaseTimeoutError",
           "DatabaseUnavailableError",
@@ -114,6 +115,7 @@ describe('public exports of @framework/db', () => {
           "DatabaseErrorOptions",
           "DatabaseExports",
           "DatabaseOptions",
+          "DbErrorCode",
           "Duration",
           "ExplainJson",
           "ExplainOptions",

@@ -64,7 +64,7 @@ describe('the migration lock on PostgreSQL', () => {
 
     const migrator = createMigrator({ client: db.client, directory: db.dir, lockId: 4242, lockTimeout: 300 });
     const error = await migrator.latest().catch((reason: unknown) => reason);
-    expect(isMigrationError(error) && error.code).toBe('FW_ERR_MIGRATION_LOCK');
+    expect(isMigrationError(error) && error.code).toBe('FW_DB_MIGRATION_LOCK');
     expect(String(error)).toContain('advisory lock 4242');
     expect(String(error)).toContain('lockTimeout');
     expect((await migrator.status()).pending).toEqual(['001_a']);

@@ -37,7 +37,7 @@ describe('create()', () => {
 
   it('refuses a name with nothing usable in it', async () => {
     const error = await createMigrationFile(dir, ' !! ').catch((reason: unknown) => reason);
-    expect(isMigrationError(error) && error.code).toBe('FW_ERR_MIGRATION_ARGUMENT');
+    expect(isMigrationError(error) && error.code).toBe('FW_DB_MIGRATION_ARGUMENT');
     expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -81,7 +81,7 @@ describe.each(kinds)('migrations on %s', (kind) => {
     expect(await tables()).toEqual(['t_a']);
     expect(await migrator.rollback()).toEqual({ migrations: ['001_a'] });
     expect(await migrator.rollback()).toEqual({ migrations: [] });
-    expect((await caught(migrator.rollback({ to: '003_c' }))).code).toBe('FW_ERR_MIGRATION_ARGUMENT');
+    expect((await caught(migrator.rollback({ to: '003_c' }))).code).toBe('FW_DB_MIGRATION_ARGUMENT');
   });
 
   it('stops at a failing migration: earlier ones stay applied, its own changes are rolled back', async () => {
@@ -94,7 +94,7 @@ describe.each(kinds)('migrations on %s', (kind) => {
     await db.write('003_later.mjs', table('t_later'));
 
     const error = await caught(migrator.latest());
-    expect(error.code).toBe('FW_ERR_MIGRATION_FAILED');
+    expect(error.code).toBe('FW_DB_MIGRATION_FAILED');
     expect(error.migration).toBe('002_bad');
     expect(error.message).toContain('002_bad.up.sql');
     expect(error.message).toContain('relation "t_missing" does not exist');
@@ -120,11 +120,11 @@ describe.each(kinds)('migrations on %s', (kind) => {
     expect(status.pending).toEqual(['002_b']);
 
     const error = await caught(migrator.latest());
-    expect(error.code).toBe('FW_ERR_MIGRATION_CHANGED');
+    expect(error.code).toBe('FW_DB_MIGRATION_CHANGED');
     expect(error.message).toContain('changed since they were applied: 001_a');
     expect(error.message).toContain('new migration');
     expect(await tables()).toEqual(['t_a']);
-    expect((await caught(migrator.rollback())).code).toBe('FW_ERR_MIGRATION_CHANGED');
+    expect((await caught(migrator.rollback())).code).toBe('FW_DB_MIGRATION_CHANGED');
 
     await writeFile(path, original);
     expect(await migrator.latest()).toEqual({ batch: 2, migrations: ['002_b'] });
@@ -142,7 +142,7 @@ describe.each(kinds)('migrations on %s', (kind) => {
     expect(status.missing).toEqual(['001_a']);
     expect(status.applied[0]?.state).toBe('missing');
     const error = await caught(migrator.latest());
-    expect(error.code).toBe('FW_ERR_MIGRATION_CHANGED');
+    expect(error.code).toBe('FW_DB_MIGRATION_CHANGED');
     expect(error.message).toContain('missing from');
     expect(error.message).toContain('framework_migrations');
     expect(await tables()).toEqual(['t_a']);
@@ -208,7 +208,7 @@ insert into t_fn (id) values (t_fn_double(21));
     await db.write('002_b.mjs', module('create table t_b (id int)'));
     await migrator.latest();
     const error = await caught(migrator.rollback());
-    expect(error.code).toBe('FW_ERR_MIGRATION_FILE');
+    expect(error.code).toBe('FW_DB_MIGRATION_FILE');
     expect(error.message).toContain('002_b has no down migration');
     expect(await tables()).toEqual(['t_a', 't_b']);
   });
@@ -239,7 +239,7 @@ insert into t_fn (id) values (t_fn_double(21));
     await db.write('001_ok.sql', "insert into seeded values ('kept');");
     await db.write('002_bad.sql', "insert into seeded values ('lost');\ninsert into nowhere values (1);");
     const error = await caught(migrator.seed({ directory: db.dir }));
-    expect(error.code).toBe('FW_ERR_MIGRATION_FAILED');
+    expect(error.code).toBe('FW_DB_MIGRATION_FAILED');
     expect(error.message).toContain('Seed 002_bad.sql failed');
     const labels = (await db.client.query<{ label: string }>('select label from seeded')).map((row) => row.label);
     expect(labels).toContain('kept');

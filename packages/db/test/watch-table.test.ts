@@ -207,10 +207,10 @@ describe.each(targets)('watchTable on %s', (_name, open) => {
     expect(reached).toEqual(['insert 1', 'change 1', 'insert 2', 'change 2']);
     const described = errors.map((error) => [error.code, error.cause instanceof Error ? error.cause.message : '']);
     expect(described.sort()).toEqual([
-      ['FW_ERR_WATCH_LISTENER', 'async listener bug'],
-      ['FW_ERR_WATCH_LISTENER', 'async listener bug'],
-      ['FW_ERR_WATCH_LISTENER', 'listener bug'],
-      ['FW_ERR_WATCH_LISTENER', 'listener bug'],
+      ['FW_DB_WATCH_LISTENER', 'async listener bug'],
+      ['FW_DB_WATCH_LISTENER', 'async listener bug'],
+      ['FW_DB_WATCH_LISTENER', 'listener bug'],
+      ['FW_DB_WATCH_LISTENER', 'listener bug'],
     ]);
     await watcher.close();
   });
@@ -229,19 +229,19 @@ describe.each(targets)('watchTable on %s', (_name, open) => {
       return isWatchError(error) ? [error.code, error.message] : error;
     };
     expect(await failures({ schema, table: 'missing', primaryKey: ['id'] })).toEqual([
-      'FW_ERR_WATCH_TABLE',
+      'FW_DB_WATCH_TABLE',
       expect.stringContaining('does not exist: create it'),
     ]);
     expect(await failures({ schema, table, primaryKey: ['id'], filter: { userId: 1 } })).toEqual([
-      'FW_ERR_WATCH_OPTIONS',
+      'FW_DB_WATCH_OPTIONS',
       expect.stringContaining('use the database column name (id, user_id)'),
     ]);
     expect(await failures({ schema, table, primaryKey: ['uuid'] })).toEqual([
-      'FW_ERR_WATCH_OPTIONS',
+      'FW_DB_WATCH_OPTIONS',
       expect.stringContaining('primaryKey names uuid'),
     ]);
     expect(await failures({ schema, table, primaryKey: [] })).toEqual([
-      'FW_ERR_WATCH_OPTIONS',
+      'FW_DB_WATCH_OPTIONS',
       expect.stringContaining('name the primary key columns'),
     ]);
     expect(() => watchTable(db.client(), { schema, table, primaryKey: ['id'], channel: 'Bad Channel' })).toThrow(

@@ -94,7 +94,7 @@ describe.each(targets)('the watch trigger on %s', (_name, open) => {
     await db.client().query(`insert into ${schema}.${table} values ('small', 2)`);
     await expect.poll(() => events.length).toBe(1);
     expect(summary(events)).toEqual([['insert', { id: 'small', n: 2 }]]);
-    expect(errors.map((error) => error.code)).toEqual(['FW_ERR_WATCH_PAYLOAD']);
+    expect(errors.map((error) => error.code)).toEqual(['FW_DB_WATCH_PAYLOAD']);
     expect(errors[0]?.message).toMatch(/too large to announce even by its primary key/);
     await watcher.close();
   });

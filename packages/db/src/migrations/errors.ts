@@ -1,29 +1,36 @@
+import { defineErrorCodes, FrameworkError } from '@framework/core';
+
 const MIGRATION_ERROR = Symbol.for('@framework/db/migration-error');
 
 /**
- * Every coded error the migrator raises, with what it means.
+ * Every coded error the migrator raises, with what it means and what to do (part of `DB_ERROR_CODES`).
  *
  * @example
  * ```ts
- * console.log(MIGRATION_ERROR_CODES.FW_ERR_MIGRATION_CHANGED);
+ * console.log(MIGRATION_ERROR_CODES.FW_DB_MIGRATION_CHANGED);
  * ```
  */
-export const MIGRATION_ERROR_CODES = {
-  FW_ERR_MIGRATION_FAILED:
-    'A migration (or its rollback, or a seed) threw or its SQL failed; its transaction was rolled back.',
-  FW_ERR_MIGRATION_CHANGED: 'An applied migration file was edited or removed since it ran.',
-  FW_ERR_MIGRATION_FILE: 'A file in the migrations directory is malformed (missing up/down, duplicate name).',
-  FW_ERR_MIGRATION_LOCK: 'Another process held the migration lock longer than the lock timeout.',
-  FW_ERR_MIGRATION_ARGUMENT: 'A migrator method got an invalid argument (unknown target, bad name).',
-  FW_ERR_MIGRATION_GENERATE: 'drizzle-kit could not compute the schema diff, or is not installed.',
-} as const;
+export const MIGRATION_ERROR_CODES = defineErrorCodes('FW_DB_', {
+  FW_DB_MIGRATION_FAILED:
+    'A migration (or its rollback, or a seed) threw or its SQL failed; its transaction was rolled back. Fix the migration named in the error and run it again.',
+  FW_DB_MIGRATION_CHANGED:
+    'An applied migration file was edited or removed since it ran; restore it, and put the change in a new migration.',
+  FW_DB_MIGRATION_FILE:
+    'A file in the migrations directory is malformed (missing up/down, duplicate name); fix or rename the file.',
+  FW_DB_MIGRATION_LOCK:
+    'Another process held the migration lock longer than the lock timeout; wait for it to finish, or raise the lock timeout.',
+  FW_DB_MIGRATION_ARGUMENT:
+    'A migrator method got an invalid argument (unknown target, bad name); pass one the message lists.',
+  FW_DB_MIGRATION_GENERATE:
+    'drizzle-kit could not compute the schema diff, or is not installed; install drizzle-kit, or fix the schema error it reports.',
+});
 
 /**
  * A code from `MIGRATION_ERROR_CODES`.
  *
  * @example
  * ```ts
- * const code: MigrationErrorCode = 'FW_ERR_MIGRATION_LOCK';
+ * const code: MigrationErrorCode = 'FW_DB_MIGRATION_LOCK';
  * ```
  */
 export type MigrationErrorCode = keyof typeof MIGRATION_ERROR_CODES;
@@ -37,19 +44,17 @@ export type MigrationErrorCode = keyof typeof MIGRATION_ERROR_CODES;
  * try {
  *   await migrator.latest();
  * } catch (error) {
- *   if (isMigrationError(error) && error.code === 'FW_ERR_MIGRATION_FAILED') console.error(error.migration, error.message);
+ *   if (isMigrationError(error) && error.code === 'FW_DB_MIGRATION_FAILED') console.error(error.migration, error.message);
  * }
  * ```
  */
-export class MigrationError extends Error {
-  readonly code: MigrationErrorCode;
+export class MigrationError extends FrameworkError<MigrationErrorCode> {
   /** The migration (or seed) the error is about, when there is one. */
   readonly migration: string | undefined;
   readonly [MIGRATION_ERROR] = true;
   constructor(code: MigrationErrorCode, message: string, options: { migration?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options.cause });
     this.name = 'MigrationError';
-    this.code = code;
     this.migration = options.migration;
   }
 }

@@ -78,7 +78,7 @@ export async function readMigrationFiles(directory: string): Promise<MigrationFi
       files.push({ name, kind: 'sql', path: slot.up, downPath: slot.down, checksum: await checksum(paths) });
     } else {
       throw new MigrationError(
-        'FW_ERR_MIGRATION_FILE',
+        'FW_DB_MIGRATION_FILE',
         `${name}.down.sql has no ${name}.up.sql beside it in ${directory}: add the up file or remove the down file.`,
         { migration: name },
       );
@@ -89,7 +89,7 @@ export async function readMigrationFiles(directory: string): Promise<MigrationFi
 
 function duplicate(name: string): MigrationError {
   return new MigrationError(
-    'FW_ERR_MIGRATION_FILE',
+    'FW_DB_MIGRATION_FILE',
     `Two migrations are named ${name} (a module and SQL files): keep one form and rename or remove the other.`,
     { migration: name },
   );
@@ -124,7 +124,7 @@ export async function loadMigration(file: MigrationFile): Promise<LoadedMigratio
   const up = exported(module, 'up');
   if (up === undefined) {
     throw new MigrationError(
-      'FW_ERR_MIGRATION_FILE',
+      'FW_DB_MIGRATION_FILE',
       `${file.path} does not export an \`up(db)\` function: add \`export async function up(db: MigrationContext) { ... }\`.`,
       { migration: file.name },
     );

@@ -71,7 +71,7 @@ export async function generateMigration(options: GenerateOptions): Promise<Gener
   const slug = options.baseline ? 'baseline' : slugify(options.name);
   if (slug === '') {
     throw new MigrationError(
-      'FW_ERR_MIGRATION_ARGUMENT',
+      'FW_DB_MIGRATION_ARGUMENT',
       `"${options.name}" is not a usable migration name: use words such as add_posts.`,
     );
   }
@@ -120,7 +120,7 @@ async function readSnapshot(path: string): Promise<Snapshot | undefined> {
     return JSON.parse(text);
   } catch (error) {
     throw new MigrationError(
-      'FW_ERR_MIGRATION_GENERATE',
+      'FW_DB_MIGRATION_GENERATE',
       `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}): restore it from version control.`,
     );
   }
@@ -129,10 +129,7 @@ async function readSnapshot(path: string): Promise<Snapshot | undefined> {
 async function importSchema(path: string): Promise<Record<string, unknown>> {
   const module: unknown = await import(pathToFileURL(resolve(path)).href);
   if (typeof module !== 'object' || module === null) {
-    throw new MigrationError(
-      'FW_ERR_MIGRATION_GENERATE',
-      `${path} exports nothing: export the drizzle tables from it.`,
-    );
+    throw new MigrationError('FW_DB_MIGRATION_GENERATE', `${path} exports nothing: export the drizzle tables from it.`);
   }
   return Object.fromEntries(Object.entries(module));
 }

@@ -16,7 +16,7 @@ export function loadDrizzleKit(): Promise<DrizzleKit> {
   loading ??= import('drizzle-kit/api').catch((error: unknown) => {
     loading = undefined;
     throw new MigrationError(
-      'FW_ERR_MIGRATION_GENERATE',
+      'FW_DB_MIGRATION_GENERATE',
       'drizzle-kit could not be loaded (createTable and generate use it to render DDL): run `npm install drizzle-kit`.',
       { cause: error },
     );
@@ -30,7 +30,7 @@ export async function diffSnapshots(kit: DrizzleKit, from: Snapshot, to: Snapsho
     return await kit.generateMigration(from, to);
   } catch (error) {
     throw new MigrationError(
-      'FW_ERR_MIGRATION_GENERATE',
+      'FW_DB_MIGRATION_GENERATE',
       'drizzle-kit could not diff the schema without asking whether a table or column was renamed ' +
         `(${error instanceof Error ? error.message : String(error)}). Run the command in a terminal to answer, ` +
         'or make the change in two steps: generate the removal, then the addition.',

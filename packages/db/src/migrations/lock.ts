@@ -33,7 +33,7 @@ export function withMigrationLock<T>(
       if (row?.locked === true) break;
       if (Date.now() >= deadline) {
         throw new MigrationError(
-          'FW_ERR_MIGRATION_LOCK',
+          'FW_DB_MIGRATION_LOCK',
           `Another process has held the migration lock (advisory lock ${key}) for over ${options.timeout} ms. ` +
             'Wait for its run to finish and try again; if nothing is migrating, end the session that holds it ' +
             "(see `select pid from pg_locks where locktype = 'advisory'`), or raise `lockTimeout`.",

@@ -130,7 +130,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
     } catch (error) {
       if (error instanceof MigrationError) throw error;
       throw new MigrationError(
-        'FW_ERR_MIGRATION_FAILED',
+        'FW_DB_MIGRATION_FAILED',
         `${what} failed: ${describeCause(error)}. Its transaction was rolled back; fix it and run the command again.`,
         { migration: name, cause: error },
       );
@@ -167,7 +167,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
         ? `applied but missing from ${directory}: ${missing.join(', ')} (restore the files, or if they were meant to go, delete their rows from ${table})`
         : '',
     ].filter((part) => part !== '');
-    throw new MigrationError('FW_ERR_MIGRATION_CHANGED', `Refusing to migrate. Migrations ${parts.join('; ')}.`, {
+    throw new MigrationError('FW_DB_MIGRATION_CHANGED', `Refusing to migrate. Migrations ${parts.join('; ')}.`, {
       migration: changed[0] ?? missing[0],
     });
   };
@@ -211,7 +211,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
     if ('steps' in target) {
       if (!Number.isInteger(target.steps) || target.steps < 1) {
         throw new MigrationError(
-          'FW_ERR_MIGRATION_ARGUMENT',
+          'FW_DB_MIGRATION_ARGUMENT',
           `rollback({ steps }) needs a positive integer, got ${target.steps}.`,
         );
       }
@@ -220,7 +220,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
       const index = newestFirst.findIndex((row) => row.name === target.to);
       if (index === -1) {
         throw new MigrationError(
-          'FW_ERR_MIGRATION_ARGUMENT',
+          'FW_DB_MIGRATION_ARGUMENT',
           `rollback({ to: '${target.to}' }): that migration is not applied. Pass the name of an applied one (see status()).`,
         );
       }
@@ -242,7 +242,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
       const { down } = await loadMigration(file);
       if (down === undefined) {
         throw new MigrationError(
-          'FW_ERR_MIGRATION_FILE',
+          'FW_DB_MIGRATION_FILE',
           `${row.name} has no down migration (export \`down(db)\`, or add ${row.name}.down.sql), so it cannot be rolled back. Nothing was rolled back.`,
           { migration: row.name },
         );

@@ -17,7 +17,7 @@ export async function runSeeds(
 ): Promise<string[]> {
   const entries = await readdir(directory).catch((error: unknown) => {
     throw new MigrationError(
-      'FW_ERR_MIGRATION_ARGUMENT',
+      'FW_DB_MIGRATION_ARGUMENT',
       `Cannot read the seeds directory ${directory} (${error instanceof Error ? error.message : String(error)}): create it or pass \`directory\`.`,
     );
   });
@@ -33,7 +33,7 @@ export async function runSeeds(
       const seed: unknown = typeof module === 'object' && module !== null ? Reflect.get(module, 'seed') : undefined;
       if (typeof seed !== 'function') {
         throw new MigrationError(
-          'FW_ERR_MIGRATION_FILE',
+          'FW_DB_MIGRATION_FILE',
           `${path} does not export a \`seed(db)\` function: add \`export async function seed(db: MigrationContext) { ... }\`.`,
           { migration: name },
         );

@@ -72,7 +72,7 @@ export async function createMigrationFile(
   const slug = slugify(name);
   if (slug === '') {
     throw new MigrationError(
-      'FW_ERR_MIGRATION_ARGUMENT',
+      'FW_DB_MIGRATION_ARGUMENT',
       `"${name}" is not a usable migration name: use words such as add_users_table.`,
     );
   }

@@ -1,7 +1,9 @@
+import { defineErrorCodes, FrameworkError } from '@framework/core';
+
 const WATCH_ERROR = Symbol.for('@framework/db/watch-error');
 
 /**
- * Every coded error live queries raise, with what it means.
+ * Every coded error live queries raise, with what it means and what to do (part of `DB_ERROR_CODES`).
  *
  * @example
  * ```ts
@@ -10,24 +12,30 @@ const WATCH_ERROR = Symbol.for('@framework/db/watch-error');
  * });
  * ```
  */
-export const WATCH_ERROR_CODES = {
-  FW_ERR_WATCH_OPTIONS:
-    'watchTable() was given an invalid option: an empty primary key, an unknown key or filter column, a bad channel name.',
-  FW_ERR_WATCH_TABLE: 'The watched table does not exist (or the role cannot see it).',
-  FW_ERR_WATCH_START: 'The watcher could not start: the database refused or could not be reached.',
-  FW_ERR_WATCH_INSTALL: 'The change trigger could not be installed (the role needs CREATE on the schema and TRIGGER).',
-  FW_ERR_WATCH_LISTEN: 'LISTEN on the watch channel failed.',
-  FW_ERR_WATCH_PAYLOAD: 'A change notification could not be read or was too large to describe even by its keys.',
-  FW_ERR_WATCH_FETCH: 'A row too large for NOTIFY could not be fetched by its primary key.',
-  FW_ERR_WATCH_LISTENER: 'A watch listener threw; the other listeners still ran.',
-} as const;
+export const WATCH_ERROR_CODES = defineErrorCodes('FW_DB_', {
+  FW_DB_WATCH_OPTIONS:
+    'watchTable() was given an invalid option: an empty primary key, an unknown key or filter column, a bad channel name. Fix the option the message names.',
+  FW_DB_WATCH_TABLE:
+    'The watched table does not exist (or the role cannot see it); run the migrations, or grant SELECT.',
+  FW_DB_WATCH_START:
+    'The watcher could not start: the database refused or could not be reached. Check the connection; the cause says why.',
+  FW_DB_WATCH_INSTALL:
+    'The change trigger could not be installed; grant the role CREATE on the schema and TRIGGER on the table.',
+  FW_DB_WATCH_LISTEN: 'LISTEN on the watch channel failed; check that the database is reachable.',
+  FW_DB_WATCH_PAYLOAD:
+    'A change notification could not be read or was too large to describe even by its keys; keep primary keys small.',
+  FW_DB_WATCH_FETCH:
+    "A row too large for NOTIFY could not be fetched by its primary key; check the connection and the role's SELECT on the table.",
+  FW_DB_WATCH_LISTENER:
+    'A watch listener threw; the other listeners still ran. Fix the listener; the error is in cause.',
+});
 
 /**
  * A code from `WATCH_ERROR_CODES`.
  *
  * @example
  * ```ts
- * const code: WatchErrorCode = 'FW_ERR_WATCH_TABLE';
+ * const code: WatchErrorCode = 'FW_DB_WATCH_TABLE';
  * ```
  */
 export type WatchErrorCode = keyof typeof WATCH_ERROR_CODES;
@@ -38,17 +46,14 @@ export type WatchErrorCode = keyof typeof WATCH_ERROR_CODES;
  *
  * @example
  * ```ts
- * throw new WatchError('FW_ERR_WATCH_OPTIONS', 'primaryKey is empty: name the primary key columns.');
+ * throw new WatchError('FW_DB_WATCH_OPTIONS', 'primaryKey is empty: name the primary key columns.');
  * ```
  */
-export class WatchError extends Error {
-  /** A code from `WATCH_ERROR_CODES`. */
-  readonly code: WatchErrorCode;
+export class WatchError extends FrameworkError<WatchErrorCode> {
   readonly [WATCH_ERROR] = true;
   constructor(code: WatchErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'WatchError';
-    this.code = code;
   }
 }
 
@@ -57,7 +62,7 @@ export class WatchError extends Error {
  *
  * @example
  * ```ts
- * if (isWatchError(error) && error.code === 'FW_ERR_WATCH_TABLE') await migrate();
+ * if (isWatchError(error) && error.code === 'FW_DB_WATCH_TABLE') await migrate();
  * ```
  */
 export function isWatchError(value: unknown): value is WatchError {

@@ -104,7 +104,7 @@ export async function joinHub(
   } catch (error) {
     joined.subscribers.delete(subscriber);
     throw new WatchError(
-      'FW_ERR_WATCH_LISTEN',
+      'FW_DB_WATCH_LISTEN',
       `LISTEN ${channel} failed: ${error instanceof Error ? error.message : String(error)}. Check that the database is reachable.`,
       { cause: error },
     );
@@ -143,7 +143,7 @@ class Hub {
     const payload = parsePayload(text);
     if (payload === undefined) {
       const error = new WatchError(
-        'FW_ERR_WATCH_PAYLOAD',
+        'FW_DB_WATCH_PAYLOAD',
         `A notification on a watch channel is not a change this package sent (${text.slice(0, 80)}): keep the channel for watchers only.`,
       );
       for (const subscriber of this.subscribers) subscriber.fail(error);
@@ -159,7 +159,7 @@ class Hub {
       const failure = isWatchError(error)
         ? error
         : new WatchError(
-            'FW_ERR_WATCH_FETCH',
+            'FW_DB_WATCH_FETCH',
             `An ${payload.op} on ${name} was too large for NOTIFY and fetching the row by its primary key failed: ${error instanceof Error ? error.message : String(error)}. The change is not delivered; check the connection and the role's SELECT on the table.`,
             { cause: error },
           );
@@ -174,7 +174,7 @@ class Hub {
     const { op: type, schema, table } = payload;
     if (payload.overflow) {
       throw new WatchError(
-        'FW_ERR_WATCH_PAYLOAD',
+        'FW_DB_WATCH_PAYLOAD',
         `An ${type} on ${qualifiedName(schema, table)} was too large to announce even by its primary key and is not delivered: keep primary key values under a few kilobytes.`,
       );
     }

@@ -174,7 +174,7 @@ class Watcher<Row> implements TableWatcher<Row> {
       throw isWatchError(error)
         ? error
         : new WatchError(
-            'FW_ERR_WATCH_START',
+            'FW_DB_WATCH_START',
             `Watching ${options.table} could not start: ${error instanceof Error ? error.message : String(error)}. Check the connection and the options.`,
             { cause: error },
           );
@@ -207,13 +207,13 @@ class Watcher<Row> implements TableWatcher<Row> {
     const { table, primaryKey, filter } = this.#options;
     const schema = this.#options.schema ?? 'public';
     if (primaryKey.length === 0) {
-      throw new WatchError('FW_ERR_WATCH_OPTIONS', `primaryKey is empty for ${table}: name the primary key columns.`);
+      throw new WatchError('FW_DB_WATCH_OPTIONS', `primaryKey is empty for ${table}: name the primary key columns.`);
     }
     const info = await loadTableInfo(client, schema, table);
     const missing = primaryKey.filter((column) => !info.columns.has(column));
     if (missing.length > 0) {
       throw new WatchError(
-        'FW_ERR_WATCH_OPTIONS',
+        'FW_DB_WATCH_OPTIONS',
         `primaryKey names ${missing.join(', ')}, not columns of ${qualifiedName(schema, table)}: use the database column names.`,
       );
     }
@@ -259,7 +259,7 @@ class Watcher<Row> implements TableWatcher<Row> {
           };
     } catch (error) {
       this.#report(
-        new WatchError('FW_ERR_WATCH_PAYLOAD', `parse threw on a ${change.type} of ${change.table}: fix parse.`, {
+        new WatchError('FW_DB_WATCH_PAYLOAD', `parse threw on a ${change.type} of ${change.table}: fix parse.`, {
           cause: error,
         }),
       );
@@ -274,7 +274,7 @@ class Watcher<Row> implements TableWatcher<Row> {
     const fail = (error: unknown) =>
       this.#report(
         new WatchError(
-          'FW_ERR_WATCH_LISTENER',
+          'FW_DB_WATCH_LISTENER',
           `A ${event.type} listener on ${event.table} threw (${error instanceof Error ? error.message : String(error)}); the other listeners still ran. Fix the listener; the error is in cause.`,
           { cause: error },
         ),

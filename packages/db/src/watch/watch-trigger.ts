@@ -48,7 +48,7 @@ export function watchChannel(target: WatchTarget): string {
   if (target.channel !== undefined) {
     if (!CHANNEL.test(target.channel)) {
       throw new WatchError(
-        'FW_ERR_WATCH_OPTIONS',
+        'FW_DB_WATCH_OPTIONS',
         `The channel ${JSON.stringify(target.channel)} is not allowed: use 1 to 63 lower-case letters, digits and underscores, starting with a letter or underscore.`,
       );
     }
@@ -156,7 +156,7 @@ END`;
     await client.query(`DO ${dollarQuote(body, 'do')}`);
   } catch (error) {
     throw new WatchError(
-      'FW_ERR_WATCH_INSTALL',
+      'FW_DB_WATCH_INSTALL',
       `The change trigger on ${qualifiedName(schema, target.table)} could not be installed: ${message(error)}. ` +
         'It needs PostgreSQL 14 or later, CREATE on the schema and ownership of the table; if the app role lacks them, install it once from a role that has them (installWatchTrigger) and pass install: false.',
       { cause: error },

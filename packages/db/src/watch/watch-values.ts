@@ -20,7 +20,7 @@ export interface TableInfo {
 }
 
 /**
- * Reads a table's oid and column types; fails with `FW_ERR_WATCH_TABLE` when it does not exist.
+ * Reads a table's oid and column types; fails with `FW_DB_WATCH_TABLE` when it does not exist.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export async function loadTableInfo(client: SqlClient, schema: string, table: st
   const [found] = await client.query<{ relid: string | null }>('select to_regclass($1)::oid::text as relid', [name]);
   if (found?.relid == null) {
     throw new WatchError(
-      'FW_ERR_WATCH_TABLE',
+      'FW_DB_WATCH_TABLE',
       `The table ${name} does not exist: create it (run the migrations) before watching it, or fix the table and schema options.`,
     );
   }
@@ -156,14 +156,14 @@ export function checkFilter(filter: Readonly<Record<string, unknown>>, info: Tab
   for (const [column, value] of Object.entries(filter)) {
     if (!info.columns.has(column)) {
       throw new WatchError(
-        'FW_ERR_WATCH_OPTIONS',
+        'FW_DB_WATCH_OPTIONS',
         `The filter names ${JSON.stringify(column)}, which is not a column of ${qualifiedName(info.schema, info.table)}: use the database column name (${[...info.columns.keys()].join(', ')}).`,
       );
     }
     const scalar = value === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof value);
     if (!scalar && !(value instanceof Date)) {
       throw new WatchError(
-        'FW_ERR_WATCH_OPTIONS',
+        'FW_DB_WATCH_OPTIONS',
         `The filter value for ${JSON.stringify(column)} is not a string, number, bigint, boolean, null or Date: filters compare columns for equality only; filter other cases in the listener.`,
       );
     }
