@@ -8,7 +8,7 @@ import {
   signCookieValue,
   unsignCookieValue,
 } from './cookies.ts';
-import { FrameworkError, HttpError } from './errors.ts';
+import { FrameworkError, HttpError, isFrameworkError } from './errors.ts';
 import { HTML_TYPE, JSON_TYPE, Reply, type ReplyHeaders, type StreamSource, TEXT_TYPE } from './reply.ts';
 import { checkRedirectTarget, type RedirectOptions } from './security/hardening.ts';
 import { createNonce } from './security/headers.ts';
@@ -270,7 +270,7 @@ export class RequestContext {
         try {
           return spec.serialize(data);
         } catch (error) {
-          if (!(error instanceof FrameworkError)) throw error;
+          if (!isFrameworkError(error)) throw error;
           throw new FrameworkError(
             'FW_ERR_RESPONSE_VALIDATION',
             `${this.method} ${this.path} returned a ${status} body that its response schema rejects: ${error.message}. Fix the handler or the schema.`,

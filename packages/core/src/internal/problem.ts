@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.ts';
-import { FrameworkError, isHttpError, STATUS_TEXT } from '../errors.ts';
+import { isFrameworkError, isHttpError, STATUS_TEXT } from '../errors.ts';
 import { PROBLEM_TYPE, Reply, type ReplyHeaders } from '../reply.ts';
 import { RouteCompiler } from './compile.ts';
 import type { Hooks } from './registry.ts';
@@ -51,7 +51,7 @@ export class ProblemRenderer extends RouteCompiler {
     };
     if (this.exposeErrors && error instanceof Error) {
       body.detail = error.message;
-      if (error instanceof FrameworkError) body.code = error.code;
+      if (isFrameworkError(error)) body.code = error.code;
       body.stack = error.stack?.split('\n').map((line) => line.trim());
     }
     return new Reply(500, headers, JSON.stringify(body));

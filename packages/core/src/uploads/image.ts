@@ -1,5 +1,5 @@
 import { rename, stat, unlink } from 'node:fs/promises';
-import { FrameworkError, HttpError } from '../errors.ts';
+import { FrameworkError, HttpError, isFrameworkError } from '../errors.ts';
 
 /**
  * Checks and re-encoding for image uploads (security-cases.md UP-10).
@@ -180,7 +180,7 @@ export async function processImage(
       dimensions: { width: info.width, height: info.height },
     };
   } catch (error) {
-    if (error instanceof HttpError || error instanceof FrameworkError) throw error;
+    if (isFrameworkError(error)) throw error;
     await unlink(`${path}.out`).catch(() => {});
     throw new HttpError(422, 'The image could not be decoded; send a valid, uncorrupted image.', {
       code: 'FW_ERR_IMAGE_INVALID',
