@@ -1,7 +1,7 @@
 import { type Column, getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { SqlClient } from './client.ts';
-import type { AnyTable, Executor } from './model.ts';
+import type { AnyTable, Executor } from './types.ts';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 // PostgreSQL's wire protocol carries at most 65 535 parameters per statement.

@@ -13,9 +13,10 @@ import postgres from 'postgres';
 import { type ClientTarget, openClientNow, type SqlClient } from './client.ts';
 import { type ConnectionLabel, labelUrl } from './connection-errors.ts';
 import { DatabaseUnavailableError, notSent, QueryError, toDatabaseError } from './errors.ts';
-import { type AnyTable, type Executor, Model, type ModelContext } from './model.ts';
+import { Model, type ModelContext } from './model.ts';
 import { type PerformanceOptions, QueryTools } from './perf/query-tools.ts';
 import { indexRelations, type RelationMap } from './relations.ts';
+import type { AnyTable, Executor } from './types.ts';
 
 /**
  * A connection, as a URL or as parts (spec §4.7).

@@ -43,7 +43,7 @@ export type { MigrationStatus, Migrator, MigratorOptions, RollbackTarget } from 
 export { createMigrator } from './migrations/migrator.ts';
 export type { CreateOptions } from './migrations/template.ts';
 // Models and queries
-export type { Aggregate, AnyTable, ColumnKey, NewRowOf, RowOf } from './model.ts';
+export type { Aggregate, ColumnKey } from './model.ts';
 export { avg, count, Model, max, min, QueryBuilder, sum } from './model.ts';
 // Query performance
 export type { Trace } from './perf/call-site.ts';
@@ -84,6 +84,8 @@ export {
   uuid,
   varchar,
 } from './schema.ts';
+// Tables and rows
+export type { AnyTable, NewRowOf, RowOf } from './types.ts';
 export type { WatchErrorCode } from './watch/watch-error.ts';
 export { isWatchError, WATCH_ERROR_CODES, WatchError } from './watch/watch-error.ts';
 // Live queries

@@ -10,7 +10,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig } from 'drizzle-orm/pg-core';
 import { bulkInsert } from './bulk-insert.ts';
 import { CachedQuery, type CachedQueryOptions } from './cache/cached-query.ts';
 import type { SqlClient } from './client.ts';
@@ -23,16 +23,11 @@ import {
   type RelationPath,
   type WithRelations,
 } from './relations.ts';
+import type { AnyTable, Executor, NewRowOf, RowOf } from './types.ts';
 import { type ChangeListener, type TableWatcher, watchTable } from './watch/watch-table.ts';
 import type { FilterValue } from './watch/watch-values.ts';
 import { compileWhere, type Where } from './where.ts';
 
-/** Any drizzle PostgreSQL table. */
-export type AnyTable = PgTable;
-/** What a select returns for a table. */
-export type RowOf<T extends AnyTable> = T['$inferSelect'];
-/** What an insert takes for a table. */
-export type NewRowOf<T extends AnyTable> = T['$inferInsert'];
 type NameOf<T extends AnyTable> = T['_']['name'];
 
 /** Tables a query can see, by SQL name, with their row types. */
@@ -115,12 +110,6 @@ type ResultOf<S extends Scope, Base extends object, Sel> = Sel extends { readonl
 
 /** The keys a query's `where` and `orderBy` take: the base table's columns, and `table.column` for any table in scope. */
 export type ColumnKey<S extends Scope, Base extends object> = (keyof Base & string) | (keyof Qualified<S> & string);
-
-/** What runs a query: the primary, a replica, or a transaction. */
-export interface Executor {
-  // biome-ignore lint/suspicious/noExplicitAny: drizzle's dynamic query builders are driver-generic; the model types its results itself.
-  readonly drizzle: any;
-}
 
 /** How a model reaches the database; supplied by `createDatabase` or a transaction. */
 export interface ModelContext {

@@ -15,9 +15,9 @@ import {
 } from './database.ts';
 import { migrationCommands } from './migrations/commands.ts';
 import { createMigrator } from './migrations/migrator.ts';
-import type { AnyTable } from './model.ts';
 import { detectsNPlusOne } from './perf/n-plus-one.ts';
 import type { RelationMap } from './relations.ts';
+import type { AnyTable } from './types.ts';
 
 /** What `app.use(database(...))` adds: `app.db` and `ctx.db`, typed by the schema, and the migration commands. */
 export interface DatabaseExports<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}> {

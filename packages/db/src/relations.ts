@@ -1,7 +1,7 @@
 import { type Column, getTableColumns, getTableName, inArray } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { QueryError } from './errors.ts';
-import type { AnyTable, Executor, RowOf } from './model.ts';
+import type { AnyTable, Executor, RowOf } from './types.ts';
 
 /**
  * A relation from one table to another (spec §4.2), declared with `hasMany`, `hasOne` or

@@ -1,7 +1,8 @@
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { QueryCache, type QueryCacheOptions } from '../cache/query-cache.ts';
 import type { QueryCacheStore } from '../cache/query-cache-store.ts';
-import type { Executor, ModelContext } from '../model.ts';
+import type { ModelContext } from '../model.ts';
+import type { Executor } from '../types.ts';
 import { captureTrace, type Trace } from './call-site.ts';
 import { detectsNPlusOne, inScope, type NPlusOneOptions, nPlusOneDetector } from './n-plus-one.ts';
 import { type SlowQueryOptions, slowQueryLog } from './slow-query.ts';
