@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BadRequestError,
   createApp,
@@ -55,9 +55,10 @@ describe('one branded error base', () => {
   });
 
   it('recognises errors from a second copy of @framework/core', async () => {
-    // A query string makes the module loader evaluate the file again: a second copy of the classes.
-    const secondCopy = '../src/errors.ts?second-copy';
-    const copy: typeof import('../src/errors.ts') = await import(/* @vite-ignore */ secondCopy);
+    // With the module registry reset, the loader evaluates the error modules again: a second copy
+    // of the classes, as when two versions of the package are installed.
+    vi.resetModules();
+    const copy: typeof import('../src/errors.ts') = await import('../src/errors.ts');
     expect(copy.FrameworkError).not.toBe(FrameworkError);
     const foreignHttp = new copy.ConflictError('Taken.');
     const foreignUsage = new copy.FrameworkError('FW_ERR_ROUTE_CONFLICT', 'Rename one route.');
