@@ -1,26 +1,15 @@
-import { createLogger, type InferInput, type InferOutput, type Logger } from '@framework/core';
+import { createLogger, type InferInput, type InferOutput } from '@framework/core';
 import { QueueError } from './errors.ts';
 import { InlineQueue } from './inline-queue.ts';
 import type { RedisSource } from './internal/connection.ts';
 import { checkQueueOptions, QUEUE_KEYS } from './internal/options.ts';
 import { RedisQueue } from './redis-queue.ts';
-import type { JobMap, JobSchemas, Queue, QueueOptions } from './types.ts';
+import type { JobMap, JobSchemas, Queue, QueueLogger, QueueOptions } from './types.ts';
 
 /** The data handlers receive, per job name, from a queue's schemas. @example `OutputsOf<{ a: z.ZodString }>` */
 export type OutputsOf<S extends JobSchemas> = { [K in keyof S]: InferOutput<S[K]> };
 /** The data `add` takes, per job name, from a queue's schemas. @example `InputsOf<{ a: z.ZodString }>` */
 export type InputsOf<S extends JobSchemas> = { [K in keyof S]: InferInput<S[K]> };
-
-/**
- * Where a queue logs: warnings (an outage, once), errors (a job failed for good) and, when the
- * logger has it, `info` (the connection is back). Any pino-shaped logger fits, `app.logger` too.
- *
- * @example
- * ```ts
- * const logger: QueueLogger = { warn: console.warn, error: console.error, info: console.info };
- * ```
- */
-export type QueueLogger = Pick<Logger, 'warn' | 'error'> & { info?: Logger['info'] };
 
 /** Options of `createQueue` beyond the queue's own: where failures are logged. */
 export interface CreateQueueOptions<S extends JobSchemas> extends QueueOptions<S> {

@@ -9,7 +9,6 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import type { QueueLogger } from './create-queue.ts';
 import { QueueError, QueueUnavailableError } from './errors.ts';
 import { isConnectionError, OutageLog, openConnections, type RedisSource } from './internal/connection.ts';
 import { Emitter } from './internal/emitter.ts';
@@ -36,6 +35,7 @@ import type {
   Queue,
   QueueEvent,
   QueueEventType,
+  QueueLogger,
   QueueOptions,
   QueueStats,
 } from './types.ts';

@@ -1,5 +1,16 @@
-import type { Duration, StandardSchemaV1 } from '@framework/core';
+import type { Duration, Logger, StandardSchemaV1 } from '@framework/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * Where a queue logs: warnings (an outage, once), errors (a job failed for good) and, when the
+ * logger has it, `info` (the connection is back). Any pino-shaped logger fits, `app.logger` too.
+ *
+ * @example
+ * ```ts
+ * const logger: QueueLogger = { warn: console.warn, error: console.error, info: console.info };
+ * ```
+ */
+export type QueueLogger = Pick<Logger, 'warn' | 'error'> & { info?: Logger['info'] };
 
 /** Job name → job data type: what a queue's jobs carry. */
 export type JobMap = Record<string, unknown>;
