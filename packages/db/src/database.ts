@@ -19,7 +19,7 @@ import { indexRelations, type RelationMap } from './relations.ts';
 import type { AnyTable, Executor } from './types.ts';
 
 /**
- * A connection, as a URL or as parts (spec §4.7).
+ * A connection, as a URL or as parts (host, port, database, user, password).
  *
  * @example
  * ```ts
@@ -50,7 +50,7 @@ export interface DatabaseOptions<S extends Record<string, AnyTable>, R extends R
   /** The tables, by the name the models get: `{ users }` → `db.users`. */
   schema: S;
   /**
-   * Relations by schema key (spec §4.2), loaded with `.with()`:
+   * Relations by schema key, loaded with `.with()`:
    * `{ posts: { author: belongsTo(users, 'userId'), comments: hasMany(comments, 'postId') } }`.
    */
   relations?: R;

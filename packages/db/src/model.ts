@@ -307,7 +307,7 @@ export class QueryBuilder<S extends Scope, Base extends object, Sel> implements 
     return this.build(this.context.reader()).toSQL();
   }
 
-  // biome-ignore lint/suspicious/noThenProperty: queries are awaited directly (`await db.users.where(...)`), as the spec writes them.
+  // biome-ignore lint/suspicious/noThenProperty: queries are awaited directly (`await db.users.where(...)`), like a promise.
   then<A = ResultOf<S, Base, Sel>[], B = never>(
     onfulfilled?: ((value: ResultOf<S, Base, Sel>[]) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
@@ -429,7 +429,7 @@ export class QueryBuilder<S extends Scope, Base extends object, Sel> implements 
     return query;
   }
 
-  // ---- performance (spec §4.5) ----------------------------------------------------------------
+  // ---- performance: explain() and cache() ------------------------------------------------------
 
   /**
    * The query's plan (`EXPLAIN (FORMAT JSON)`), as text and JSON, with index suggestions for
@@ -495,7 +495,7 @@ export class Model<
   /** Prepared statements of this model, per drizzle instance (pool or transaction). */
   private readonly prepared = new WeakMap<object, unknown>();
   /**
-   * Loads relations with the rows (spec §4.2): `'author'`, `'comments'`, `'comments.author'`. One
+   * Loads relations with the rows: `'author'`, `'comments'`, `'comments.author'`. One
    * query per relation and level, whatever the number of rows; the result is typed with them.
    */
   with<const P extends readonly RelationPath<S, R, K>[]>(
@@ -554,7 +554,7 @@ export class Model<
   }
 
   /**
-   * Live changes of this table (spec §4.6), through a trigger and LISTEN/NOTIFY: committed inserts,
+   * Live changes of this table, through a trigger and LISTEN/NOTIFY: committed inserts,
    * updates and deletes, with `event.data` and `event.old`, optionally only rows matching an
    * equality filter. See `watchTable` for delivery guarantees.
    */

@@ -4,7 +4,7 @@ import { QueryError } from './errors.ts';
 import type { AnyTable, Executor, RowOf } from './types.ts';
 
 /**
- * A relation from one table to another (spec §4.2), declared with `hasMany`, `hasOne` or
+ * A relation from one table to another, declared with `hasMany`, `hasOne` or
  * `belongsTo` and loaded with `.with(name)`.
  *
  * @example

@@ -32,7 +32,7 @@ export interface MigrationCommandsOptions extends MigratorOptions {
 
 /**
  * The names of the commands `migrationCommands` contributes (`migrate:up` and `migrate:down`
- * are the spec's aliases of `db:migrate` and `db:rollback`).
+ * are aliases of `db:migrate` and `db:rollback`).
  *
  * @example
  * ```ts
@@ -90,7 +90,7 @@ function rollbackTarget(flags: Map<string, string>): RollbackTarget {
 /**
  * The migration commands for the CLI, bound to one client and directory: `db:migrate`,
  * `db:rollback`, `db:seed`, `db:reset`, `db:generate`, `migrate:status`, `migrate:create`
- * (plus the spec's `migrate:up` / `migrate:down`).
+ * (plus the aliases `migrate:up` / `migrate:down`).
  *
  * @example
  * ```ts

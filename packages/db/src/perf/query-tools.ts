@@ -9,7 +9,8 @@ import { type SlowQueryOptions, slowQueryLog } from './slow-query.ts';
 import { eventsOf, type Frame, frames, type QueryObserver, type Reporter, statementLogger } from './statement-log.ts';
 
 /**
- * The query performance options of `createDatabase()` (spec §4.5).
+ * The query performance options of `createDatabase()`: the slow-query log, N+1 detection in
+ * development, a statement observer and the query cache.
  *
  * @example
  * ```ts

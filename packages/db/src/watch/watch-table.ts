@@ -51,7 +51,8 @@ export interface PartialDeleteEvent {
 }
 
 /**
- * What a watcher delivers (spec §4.6: `event.type`, `event.data`, `event.old`).
+ * What a watcher delivers for each committed change: `event.type` (`'insert'`, `'update'` or
+ * `'delete'`), `event.data` (the row) and `event.old` (the row before an update or delete).
  *
  * @example
  * ```ts
