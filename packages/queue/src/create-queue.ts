@@ -38,7 +38,7 @@ export function resolveStore(options: QueueOptions<JobSchemas>): {
 }
 
 /**
- * A queue of background jobs (spec §5.1): BullMQ on Redis when a connection is configured
+ * A queue of background jobs: BullMQ on Redis when a connection is configured
  * (`redis` or `REDIS_URL`), else the inline driver, which runs jobs in this process and keeps
  * nothing across restarts (development and tests only).
  *

@@ -185,7 +185,8 @@ export interface QueueHooks {
 export type JobSchemas = Record<string, StandardSchemaV1>;
 
 /**
- * Options of `createQueue` (spec §5.1).
+ * Options of `createQueue`: the driver and its connection, concurrency, retries, rate limit,
+ * job schemas and lifecycle hooks.
  *
  * @example
  * ```ts

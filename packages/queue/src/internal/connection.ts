@@ -20,7 +20,7 @@ export function isClient(value: unknown): value is Redis | Cluster {
 /**
  * The two connections a queue uses, made from what it was given:
  * - the producer's, on the request path: no offline queue and one retry, so `add` fails at once
- *   (503) while Redis is down instead of piling jobs up in memory (security-cases row 23/25);
+ *   (503) while Redis is down instead of piling jobs up in memory;
  * - the worker's, for blocking commands: `maxRetriesPerRequest: null` as BullMQ requires, no
  *   command timeout (a blocking wait for jobs is long by design), an offline queue so it rides out
  *   a restart.
