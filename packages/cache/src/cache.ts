@@ -633,7 +633,7 @@ export class Cache {
 }
 
 /**
- * A cache over a memory store, Redis, or both (spec §5.3). See `CacheOptions`.
+ * A cache over a memory store, Redis, or both (memory in front of Redis). See `CacheOptions`.
  *
  * @example
  * ```ts

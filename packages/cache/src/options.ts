@@ -42,7 +42,7 @@ export interface CacheOptions {
    */
   store?: 'memory' | 'redis' | CacheStore;
   /**
-   * Seconds (a bare number, as in the spec's `ttl: 3600`) or a string with a unit (`'1h'`): how
+   * Seconds (a bare number, as in `ttl: 3600`) or a string with a unit (`'1h'`): how
    * long an entry lives unless `set` says otherwise; `0` for no expiry. Default 3600 (one hour).
    */
   ttl?: Duration;

@@ -26,7 +26,7 @@ export type RedisConnectionOptions =
   | RedisClient;
 
 /**
- * The defaults for a Redis on the request path (security-cases row 25): a command that gets no
+ * The defaults for a Redis on the request path (cache, rate limiter, sessions): a command that gets no
  * answer in 250 ms fails instead of holding the request; with the connection down commands fail at
  * once instead of piling up in memory (no offline queue); one retry at most; reconnection forever,
  * backing off to 2 s.
