@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { createApp, ERROR_CODES, FrameworkError, isFrameworkError, isHttpError } from '@framework/core';
+import { closedPort, errorCodesIn } from '@framework/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CACHE_ERROR_CODES,
@@ -13,29 +11,6 @@ import {
 } from '../src/index.ts';
 import { makeCache, TEST_REDIS } from './helpers.ts';
 
-/** Every `'FW_…'` string literal in the code (not the comments) of the TypeScript files under `directory`. */
-function codesIn(directory: string): Set<string> {
-  const found = new Set<string>();
-  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    for (const line of readFileSync(join(entry.parentPath, entry.name), 'utf8').split('\n')) {
-      if (/^\s*(\*|\/\*|\/\/)/.test(line)) continue;
-      for (const match of line.matchAll(/['"`](FW_[A-Z0-9_]*[A-Z0-9])['"`]/g)) found.add(match[1] as string);
-    }
-  }
-  return found;
-}
-
-/** A port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 const closing: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.all(closing.splice(0).map((close) => close()));
@@ -43,7 +18,7 @@ afterEach(async () => {
 
 describe('the cache errors are framework errors with registered codes', () => {
   it('every code the package raises is in CACHE_ERROR_CODES, with the FW_CACHE_ prefix', () => {
-    const thrown = [...codesIn(join(import.meta.dirname, '../src'))];
+    const thrown = [...errorCodesIn(new URL('../src', import.meta.url))];
     expect(thrown.filter((code) => !(code in CACHE_ERROR_CODES) && !(code in ERROR_CODES))).toEqual([]);
     expect(thrown.filter((code) => !code.startsWith('FW_CACHE_'))).toEqual([]);
     for (const code of Object.keys(CACHE_ERROR_CODES)) expect(thrown).toContain(code);

@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { runtimeExports, typeExports } from '@framework/test-helpers';
 import { describe, expect, it } from 'vitest';
 
-// Every public name of the package, entry by entry: a rename or a removal changes this snapshot,
-// so it shows in review as a decision rather than slipping through.
+const packageDir = new URL('..', import.meta.url);
+
+// Every public name of the package, entry by entry (each entry of its package.json exports): a
+// rename or a removal changes this snapshot, so it shows in review as a decision rather than
+// slipping through.
 describe('public exports of @framework/cache', () => {
   it('lists the runtime exports of every entry point', async () => {
-    const entries = {
-      '.': await import('../src/index.ts'),
-      './memory': await import('../src/store/memory.ts'),
-      './redis': await import('../src/redis.ts'),
-    };
-    const names = Object.fromEntries(
-      Object.entries(entries).map(([entry, module]) => [entry, Object.keys(module).sort()]),
-    );
-    expect(names).toMatchInlineSnapshot(`
+    expect(await runtimeExports(packageDir)).toMatchInlineSnapshot(`
       {
         ".": [
           "CACHE_ERROR_CODES",
@@ -45,20 +40,7 @@ describe('public exports of @framework/cache', () => {
   });
 
   it('lists the type-only exports of every entry point', () => {
-    const files = { '.': '../src/index.ts', './memory': '../src/store/memory.ts', './redis': '../src/redis.ts' };
-    const types = Object.fromEntries(
-      Object.entries(files).map(([entry, file]) => {
-        const source = readFileSync(new URL(file, import.meta.url), 'utf8');
-        const names = [...source.matchAll(/export type \{([^}]*)\}/g)].flatMap((match) =>
-          (match[1] ?? '')
-            .split(',')
-            .map((name) => name.trim())
-            .filter((name) => name !== ''),
-        );
-        return [entry, names.sort()];
-      }),
-    );
-    expect(types).toMatchInlineSnapshot(`
+    expect(typeExports(packageDir)).toMatchInlineSnapshot(`
       {
         ".": [
           "CacheErrorCode",

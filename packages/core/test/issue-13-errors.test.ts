@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { errorCodesIn } from '@framework/test-helpers';
 import { describe, expect, it, vi } from 'vitest';
 import {
   BadRequestError,
@@ -14,19 +13,6 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from '../src/index.ts';
-
-/** Every `'FW_…'` string literal in the code (not the comments) of the TypeScript files under `directory`. */
-function codesIn(directory: string): Set<string> {
-  const found = new Set<string>();
-  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    for (const line of readFileSync(join(entry.parentPath, entry.name), 'utf8').split('\n')) {
-      if (/^\s*(\*|\/\*|\/\/)/.test(line)) continue;
-      for (const match of line.matchAll(/['"`](FW_[A-Z0-9_]*[A-Z0-9])['"`]/g)) found.add(match[1] as string);
-    }
-  }
-  return found;
-}
 
 describe('one branded error base', () => {
   it('every HttpError is a FrameworkError, and the guards tell them apart', () => {
@@ -104,7 +90,7 @@ describe('defineErrorCodes', () => {
 
 describe("core's registry", () => {
   it('lists every FW_ERR_ code that core raises, each with a meaning', () => {
-    const thrown = codesIn(join(import.meta.dirname, '../src'));
+    const thrown = errorCodesIn(new URL('../src', import.meta.url));
     const missing = [...thrown].filter((code) => code.startsWith('FW_ERR_') && !(code in ERROR_CODES));
     expect(missing).toEqual([]);
     const foreign = [...thrown].filter((code) => !code.startsWith('FW_ERR_'));

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp, ERROR_CODES, FrameworkError, isFrameworkError, isHttpError } from '@framework/core';
+import { errorCodesIn } from '@framework/test-helpers';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DatabaseConnectionError,
@@ -18,22 +18,9 @@ import {
 import { freshUrl, TARGETS } from './helpers.ts';
 import { DDL, posts, users } from './schema.ts';
 
-/** Every `'FW_…'` string literal in the code (not the comments) of the TypeScript files under `directory`. */
-function codesIn(directory: string): Set<string> {
-  const found = new Set<string>();
-  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    for (const line of readFileSync(join(entry.parentPath, entry.name), 'utf8').split('\n')) {
-      if (/^\s*(\*|\/\*|\/\/)/.test(line)) continue;
-      for (const match of line.matchAll(/['"`](FW_[A-Z0-9_]*[A-Z0-9])['"`]/g)) found.add(match[1] as string);
-    }
-  }
-  return found;
-}
-
 describe('the db errors are framework errors with registered codes', () => {
   it('every code the package raises is in DB_ERROR_CODES, with the FW_DB_ prefix', () => {
-    const thrown = [...codesIn(join(import.meta.dirname, '../src'))];
+    const thrown = [...errorCodesIn(new URL('../src', import.meta.url))];
     // Core's codes the package uses on purpose: its options check (checkOptions).
     const fromCore = thrown.filter((code) => code in ERROR_CODES);
     expect(thrown.filter((code) => !(code in DB_ERROR_CODES) && !fromCore.includes(code))).toEqual([]);
