@@ -3,7 +3,8 @@ import { bodyTooLarge } from '../body.ts';
 import { FrameworkError } from '../errors.ts';
 import { type RunningServer, shuttingDown, startNodeServer, tooManyHeaders } from './node.ts';
 import type { DriverHost, ServerAddress, ServerLimits, StartOptions } from './types.ts';
-import { UwsRequest, type UwsServerState } from './uws-request.ts';
+import type { UwsIncoming, UwsServerState } from './uws-incoming.ts';
+import { UwsRequest } from './uws-request.ts';
 
 // A CommonJS addon: its exports are the default export of the ES module namespace.
 const importAddon = async () => (await import('uWebSockets.js')).default;
@@ -108,7 +109,7 @@ let fingerprintHidden = false;
 
 function listen(core: DriverHost, options: StartOptions, uws: UwsModule): Promise<RunningServer> {
   const limits = core.limits;
-  const live = new Set<UwsRequest>();
+  const live = new Set<UwsIncoming>();
   let drained: (() => void) | undefined;
   const state: UwsServerState = {
     core,
