@@ -1,12 +1,14 @@
+import type { Duration } from './duration.ts';
 import type { Logger } from './logger.ts';
 import type { QueryLimits } from './security/hardening.ts';
 import type { SecurityOptions } from './security/headers.ts';
 import type { TrustProxy } from './security/trust-proxy.ts';
-import type { ServerLimits } from './server/types.ts';
+import type { ServerLimits, ServerOptions } from './server/types.ts';
 import type { UploadOptions } from './uploads/scan.ts';
 
 /**
- * Options for `createApp()`. Every one has a safe default.
+ * Options for `createApp()`, as the app reads them once `createApp()` has parsed the time options
+ * (`AppTimeOptions`) into milliseconds. Every one has a safe default.
  *
  * @example
  * ```ts
@@ -39,7 +41,7 @@ export interface AppOptions {
   ignoreTrailingSlash?: boolean;
   /** Longest route parameter, in characters; longer does not match (404). Default 100. */
   maxParamLength?: number;
-  /** Server limits and timeouts. */
+  /** Server limits and timeouts, the timeouts in milliseconds. */
   server?: Partial<ServerLimits>;
   /**
    * Security headers (helmet's set, on every response, errors included). On by default;
@@ -76,6 +78,28 @@ export interface AppOptions {
    * `stop()` finishes within its deadline whatever a dependency does. Default 10 000.
    */
   closeTimeout?: number;
+}
+
+/**
+ * The time options of `createApp()` as an app passes them: milliseconds, or a duration string such
+ * as `'10s'`. `createApp()` parses them once and throws `FW_ERR_INVALID_OPTION` naming any that is
+ * not a duration.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ closeTimeout: '10s', server: { requestTimeout: '1m', shutdownTimeout: 25_000 } });
+ * ```
+ */
+export interface AppTimeOptions {
+  /**
+   * Milliseconds, or a duration string such as `'10s'`: how long `app.stop()` gives the `onClose`
+   * hooks (closing pools, connections, workers) after the server has drained, all together. A hook
+   * still running then is logged and left behind, so `stop()` finishes within its deadline whatever
+   * a dependency does. Default 10 000.
+   */
+  closeTimeout?: Duration;
+  /** Server limits and timeouts; each timeout is milliseconds, or a duration string such as `'30s'`. */
+  server?: ServerOptions;
 }
 
 /** A development default a plugin fell back to (`app.productionDefault()`). */

@@ -1,5 +1,6 @@
 import type { HealthReport, RouteDescription } from './app.ts';
 import type { ProductionDefault } from './app-options.ts';
+import { type Duration, parseDuration } from './duration.ts';
 import { FrameworkError } from './errors.ts';
 import { ownerScope } from './internal/compile.ts';
 import type { AppCore } from './internal/dispatch.ts';
@@ -309,7 +310,8 @@ export class AppView {
     return requestInMemory(this.core, input, init);
   }
 
-  async health(timeout = 2000): Promise<HealthReport> {
+  async health(duration: Duration = 2000): Promise<HealthReport> {
+    const timeout = parseDuration(duration, 'app.health(timeout)');
     await this.ready();
     const checks: HealthReport['checks'] = {};
     await Promise.all(

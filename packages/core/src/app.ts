@@ -1,5 +1,6 @@
-import type { AppOptions as CoreOptions, ProductionDefault } from './app-options.ts';
+import type { AppOptions as CoreOptions, AppTimeOptions, ProductionDefault } from './app-options.ts';
 import type { Context, HttpMethod } from './context.ts';
+import type { Duration } from './duration.ts';
 import type { Logger } from './logger.ts';
 import type { PluginCommand, PluginExports, PluginInstance, PluginScope } from './plugin.ts';
 import type { Reply } from './reply.ts';
@@ -28,7 +29,7 @@ export type { Logger } from './logger.ts';
  * createApp({ bodyLimit: 5 * 1024 * 1024, cookies: { secret: process.env.COOKIE_SECRET }, csrf: { exclude: ['/webhook/*'] } });
  * ```
  */
-export interface AppOptions extends CoreOptions {
+export interface AppOptions extends Omit<CoreOptions, keyof AppTimeOptions>, AppTimeOptions {
   /**
    * CSRF protection for cookie-authenticated unsafe requests (spec §3.4). On by default; options
    * configure it, `false` turns it off.
@@ -300,10 +301,11 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   /** Every registered route. */
   routes(): RouteDescription[];
   /**
-   * Runs every health check plugins registered (each bounded by `timeout` ms, default 2 000):
+   * Runs every health check plugins registered, each bounded by `timeout` (milliseconds, or a
+   * duration string such as `'5s'`; default 2 000):
    * `{ status: 'up' | 'down', checks: { database: { status, ms, error? } } }`.
    */
-  health(timeout?: number): Promise<HealthReport>;
+  health(timeout?: Duration): Promise<HealthReport>;
   /** The CLI commands registered plugins contribute, by name, after `ready()`. */
   commands(): ReadonlyMap<string, PluginCommand>;
   /** The app's logger (`createApp({ logger })`; JSON lines on stderr by default), for plugins to log through. */

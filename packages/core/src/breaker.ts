@@ -1,3 +1,4 @@
+import { type Duration, parseDuration } from './duration.ts';
 import { ServiceUnavailableError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -6,7 +7,7 @@ import type { Logger } from './logger.ts';
  *
  * @example
  * ```ts
- * const options: BreakerOptions = { name: 'Redis', failures: 3, coolDown: 2_000, probe: () => redis.ping() };
+ * const options: BreakerOptions = { name: 'Redis', failures: 3, coolDown: '2s', probe: () => redis.ping() };
  * ```
  */
 export interface BreakerOptions {
@@ -14,16 +15,22 @@ export interface BreakerOptions {
   name: string;
   /** Consecutive failures (timeouts, refused connections) that open the breaker. Default 3. */
   failures?: number;
-  /** Milliseconds the breaker stays open before it checks the dependency again. Default 2 000. */
-  coolDown?: number;
+  /**
+   * Milliseconds, or a duration string such as `'10s'`: how long the breaker stays open before it
+   * checks the dependency again. Default 2 000 (`'2s'`).
+   */
+  coolDown?: Duration;
   /**
    * Checks the dependency in the background while the breaker is open (a `PING`, a `select 1`),
    * bounded by `probeTimeout`. Resolving closes the breaker. Without it, the first call after the
    * cool-down goes through as the probe (half-open) and its outcome decides.
    */
   probe?: () => Promise<unknown>;
-  /** Milliseconds a probe may take before it counts as a failure. Default 1 000. */
-  probeTimeout?: number;
+  /**
+   * Milliseconds, or a duration string such as `'1s'`: how long a probe may take before it counts
+   * as a failure. Default 1 000.
+   */
+  probeTimeout?: Duration;
   /** Where the one line at opening and the one line at recovery go. Default: nowhere. */
   logger?: Pick<Logger, 'warn' | 'info'>;
   /** What the 503 says to do, after "<name> is not answering". Default: "try again in N s". */
@@ -79,18 +86,19 @@ export interface Breaker {
 }
 
 /**
- * Creates a circuit breaker; see `Breaker`.
+ * Creates a circuit breaker; see `Breaker`. A `coolDown` or `probeTimeout` that is not a duration
+ * throws `FW_ERR_INVALID_OPTION` naming the option, here rather than when the dependency fails.
  *
  * @example
  * ```ts
- * const breaker = createBreaker({ name: 'PostgreSQL', failures: 3, coolDown: 1_000, probe: () => sql`select 1` });
+ * const breaker = createBreaker({ name: 'PostgreSQL', failures: 3, coolDown: '1s', probe: () => sql`select 1` });
  * const rows = await breaker.run(() => sql`select * from users`);
  * ```
  */
 export function createBreaker(options: BreakerOptions): Breaker {
   const threshold = options.failures ?? 3;
-  const coolDown = options.coolDown ?? 2_000;
-  const probeTimeout = options.probeTimeout ?? 1_000;
+  const coolDown = parseDuration(options.coolDown ?? 2_000, 'createBreaker({ coolDown })');
+  const probeTimeout = parseDuration(options.probeTimeout ?? 1_000, 'createBreaker({ probeTimeout })');
   let state: BreakerState = 'closed';
   let consecutive = 0;
   let openedAt = 0;

@@ -1,8 +1,11 @@
 import type { App, AppOptions } from './app.ts';
+import type { AppOptions as CoreOptions } from './app-options.ts';
 import { AppView } from './app-view.ts';
+import { parseDuration } from './duration.ts';
 import { createCore } from './internal/dispatch.ts';
 import { checkOptions, type KnownOptions } from './options.ts';
 import { CsrfGuard } from './security/csrf.ts';
+import type { ServerLimits } from './server/types.ts';
 
 const APP_OPTIONS: KnownOptions<AppOptions> = {
   bodyLimit: true,
@@ -65,11 +68,45 @@ export function createApp(options: AppOptions = {}): App {
     failOpen: true,
     tmpDir: true,
   });
-  const core = createCore(options);
+  const core = createCore(resolveTimes(options));
   core.guards.push(new CsrfGuard(core, core.Ctx, options.csrf));
   const view = new AppView(core, core.rootScope);
   core.rootView = view;
   // The view implements AppApi at runtime (route methods are installed on its prototype above);
   // the generic types are a compile-time layer over it.
   return view as unknown as App;
+}
+
+/**
+ * The options with every time option in milliseconds, parsed once here so that a bad duration
+ * fails at creation, naming the option, and nothing parses on a request. A numeric `closeTimeout`
+ * goes on as it is, to the app's own check of its range.
+ */
+function resolveTimes(options: AppOptions): CoreOptions {
+  const { closeTimeout, server, ...rest } = options;
+  return {
+    ...rest,
+    server: resolveServer(server),
+    closeTimeout:
+      typeof closeTimeout === 'string' ? parseDuration(closeTimeout, 'createApp({ closeTimeout })') : closeTimeout,
+  };
+}
+
+function resolveServer(server: AppOptions['server']): Partial<ServerLimits> | undefined {
+  if (server === undefined) return undefined;
+  const { headersTimeout, requestTimeout, keepAliveTimeout, shutdownTimeout, ...sizes } = server;
+  const limits: Partial<ServerLimits> = { ...sizes };
+  if (headersTimeout !== undefined) {
+    limits.headersTimeout = parseDuration(headersTimeout, 'createApp({ server: { headersTimeout } })');
+  }
+  if (requestTimeout !== undefined) {
+    limits.requestTimeout = parseDuration(requestTimeout, 'createApp({ server: { requestTimeout } })');
+  }
+  if (keepAliveTimeout !== undefined) {
+    limits.keepAliveTimeout = parseDuration(keepAliveTimeout, 'createApp({ server: { keepAliveTimeout } })');
+  }
+  if (shutdownTimeout !== undefined) {
+    limits.shutdownTimeout = parseDuration(shutdownTimeout, 'createApp({ server: { shutdownTimeout } })');
+  }
+  return limits;
 }

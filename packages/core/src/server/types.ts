@@ -1,3 +1,4 @@
+import type { Duration } from '../duration.ts';
 import type { Logger } from '../logger.ts';
 import type { Reply } from '../reply.ts';
 import type { CompiledSecurity } from '../security/headers.ts';
@@ -71,22 +72,23 @@ export interface ServerAddress {
 }
 
 /**
- * Limits and timeouts the node driver enforces; see security-cases.md rows 1–8. Set any of them
- * through `createApp({ server })`.
+ * Limits and timeouts the server drivers enforce against slow or oversized requests (slowloris,
+ * huge headers, endless bodies) and for graceful shutdown, with every timeout in milliseconds. Set
+ * any of them through `createApp({ server })`, where a timeout may also be a duration string.
  *
  * @example
  * ```ts
- * const app = createApp({ server: { requestTimeout: 60_000, shutdownTimeout: 10_000 } });
+ * const app = createApp({ server: { requestTimeout: 60_000, shutdownTimeout: '10s' } });
  * ```
  */
 export interface ServerLimits {
-  /** Time to receive the request headers (slowloris). Default 15 000 ms. */
+  /** Milliseconds to receive the request headers (slowloris). Default 15 000. */
   headersTimeout: number;
-  /** Time to receive the whole request. Default 30 000 ms. */
+  /** Milliseconds to receive the whole request. Default 30 000. */
   requestTimeout: number;
-  /** Idle keep-alive time. Default 72 000 ms (more than common load balancers' 60 s). */
+  /** Milliseconds a keep-alive connection may stay idle. Default 72 000 (more than common load balancers' 60 s). */
   keepAliveTimeout: number;
-  /** Maximum size of the request headers. Default 16 KiB. */
+  /** Maximum size of the request headers, in bytes. Default 16 KiB. */
   maxHeaderSize: number;
   /** Maximum number of request header lines. Default 100. */
   maxHeadersCount: number;
@@ -95,8 +97,41 @@ export interface ServerLimits {
    * routing. Default 8 KiB. A target that also pushes the headers over `maxHeaderSize` gets 431.
    */
   maxUrlLength: number;
-  /** How long `app.stop()` waits for in-flight requests. Default 25 000 ms. */
+  /** Milliseconds `app.stop()` waits for in-flight requests. Default 25 000. */
   shutdownTimeout: number;
+}
+
+/**
+ * `createApp({ server })`: the `ServerLimits` to change, each timeout in milliseconds or as a
+ * duration string such as `'30s'`. `createApp()` parses them once; a timeout that is not a
+ * duration throws `FW_ERR_INVALID_OPTION` naming it.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ server: { requestTimeout: '1m', shutdownTimeout: 10_000, maxHeaderSize: 32 * 1024 } });
+ * ```
+ */
+export interface ServerOptions {
+  /** Milliseconds, or a duration string such as `'15s'`: time to receive the request headers (slowloris). Default 15 000. */
+  headersTimeout?: Duration;
+  /** Milliseconds, or a duration string such as `'30s'`: time to receive the whole request. Default 30 000. */
+  requestTimeout?: Duration;
+  /**
+   * Milliseconds, or a duration string such as `'72s'`: how long a keep-alive connection may stay
+   * idle. Default 72 000 (more than common load balancers' 60 s).
+   */
+  keepAliveTimeout?: Duration;
+  /** Maximum size of the request headers, in bytes. Default 16 KiB. */
+  maxHeaderSize?: number;
+  /** Maximum number of request header lines. Default 100. */
+  maxHeadersCount?: number;
+  /**
+   * Longest request target (path and query string) in characters; longer is answered 414 before
+   * routing. Default 8 KiB. A target that also pushes the headers over `maxHeaderSize` gets 431.
+   */
+  maxUrlLength?: number;
+  /** Milliseconds, or a duration string such as `'25s'`: how long `app.stop()` waits for in-flight requests. Default 25 000. */
+  shutdownTimeout?: Duration;
 }
 
 /**
@@ -133,7 +168,7 @@ export interface DriverHost {
    * the app's default limit.
    */
   bodyLimitFor(method: string, path: string): number;
-  /** The server limits and timeouts from `createApp({ server })`, with their defaults filled in. */
+  /** The server limits and timeouts from `createApp({ server })`, with their defaults filled in (timeouts in milliseconds). */
   readonly limits: ServerLimits;
   /** Where the driver logs what it cannot answer with (a failed write, a fallback driver); never throws. */
   readonly logger: Logger;

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
+import { type Duration, parseDuration } from '../duration.ts';
 import type { MalwareScanner, ScanResult } from './scan.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { MalwareScanner, ScanResult } from './scan.ts';
  *
  * @example
  * ```ts
- * clamav({ host: '127.0.0.1', port: 3310, timeout: 10_000 });
+ * clamav({ host: '127.0.0.1', port: 3310, timeout: '10s' });
  * ```
  */
 export interface ClamavOptions {
@@ -16,8 +17,8 @@ export interface ClamavOptions {
   host?: string;
   /** clamd's TCPSocket. Default 3310. */
   port?: number;
-  /** Time for the whole scan, in ms. Default 30 000. */
-  timeout?: number;
+  /** Milliseconds, or a duration string such as `'10s'`: time for the whole scan. Default 30 000. */
+  timeout?: Duration;
 }
 
 const MAX_CHUNK = 64 * 1024;
@@ -46,6 +47,7 @@ export function parseClamdReply(reply: string): ScanResult {
 /**
  * A scanner that sends each file to ClamAV's clamd over TCP with the INSTREAM command. Fails (and
  * the upload is refused with 503 unless `failOpen`) when clamd is unreachable, times out or errs.
+ * A `timeout` that is not a duration throws `FW_ERR_INVALID_OPTION` here, not at the first upload.
  *
  * @example
  * ```ts
@@ -56,7 +58,7 @@ export function parseClamdReply(reply: string): ScanResult {
 export function clamav(options: ClamavOptions = {}): MalwareScanner {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 3310;
-  const timeout = options.timeout ?? 30_000;
+  const timeout = parseDuration(options.timeout ?? 30_000, 'clamav({ timeout })');
   return {
     scan(input: string | Readable): Promise<ScanResult> {
       const source = typeof input === 'string' ? createReadStream(input, { highWaterMark: MAX_CHUNK }) : input;
