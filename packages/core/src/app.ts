@@ -1,4 +1,4 @@
-import type { AppOptions as CoreOptions, AppTimeOptions, ProductionDefault } from './app-options.ts';
+import type { AppTimeOptions, AppOptions as CoreOptions, ProductionDefault } from './app-options.ts';
 import type { Context, HttpMethod } from './context.ts';
 import type { Duration } from './duration.ts';
 import type { Logger } from './logger.ts';
@@ -38,12 +38,38 @@ export interface AppOptions extends Omit<CoreOptions, keyof AppTimeOptions>, App
 }
 
 type DecorationsOf<X> = X extends { decorate: infer T } ? (T extends object ? T : {}) : {};
-type ContextOf<X> = X extends { context: infer T }
+type PluginContextOf<X> = X extends { context: infer T }
   ? { readonly [K in keyof T]: T[K] extends (...args: never[]) => infer R ? R : never }
   : {};
 type RouteOptionsOf<X> = X extends { routeOptions: infer T }
   ? { [K in keyof T]: T[K] extends (value: infer V, ...rest: never[]) => unknown ? V : never }
   : {};
+
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
+/**
+ * `{}` when the app's decorations `D` give the plugin every decoration it requires (`N`), else a
+ * property naming the missing ones, so `app.use(plugin)` fails to compile with their names.
+ */
+type MissingDecorations<D, N> = [Exclude<RequiredKeys<N>, keyof D>] extends [never]
+  ? {}
+  : { readonly 'register first the plugins that decorate the app with': Exclude<RequiredKeys<N>, keyof D> };
+
+/**
+ * The context handlers see on app `A`: the request context plus what its plugins and `app.use()`
+ * middleware add. Name it to write middleware or helpers for that app outside a route.
+ *
+ * @example
+ * ```ts
+ * const app = createApp().use(cache());
+ * type AppContext = ContextOf<typeof app>;
+ * const noStore: Middleware<AppContext> = async (ctx, next) => {
+ *   await ctx.cache.delete(`page:${ctx.path}`); // ctx.cache is typed
+ *   return next();
+ * };
+ * app.get('/page', { middlewares: [noStore], handler: () => 'fresh' });
+ * ```
+ */
+export type ContextOf<A> = A extends AppApi<infer _D, infer C, infer _RO, infer _Prefix> ? Context & C : never;
 
 /**
  * What `app.health()` reports: `down` when any check failed or timed out.
@@ -72,7 +98,7 @@ export interface HealthReport {
  */
 export interface RouteMethod<Self, C, RO, Prefix extends string> {
   <const Path extends string>(path: Path, handler: Handler<ContextFor<JoinPath<Prefix, Path>, {}> & C>): Self;
-  <const Path extends string, S extends RouteSchema = {}, const M extends readonly AnyMiddleware[] = []>(
+  <const Path extends string, const M extends readonly AnyMiddleware[], S extends RouteSchema = {}>(
     path: Path,
     config: RouteConfig<JoinPath<Prefix, Path>, S, M, C, RO>,
   ): Self;
@@ -206,7 +232,7 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   /** Registers a route for every method; a route for a specific method at the same path wins. */
   all: RouteMethod<App<D, C, RO, Prefix>, C, RO, Prefix>;
   /** Registers a route declared in one object (spec §2.3.1). */
-  route<const Path extends string, S extends RouteSchema = {}, const M extends readonly AnyMiddleware[] = []>(
+  route<const Path extends string, const M extends readonly AnyMiddleware[], S extends RouteSchema = {}>(
     definition: RouteDefinition<JoinPath<Prefix, Path>, S, M, C, RO> & { path: Path },
   ): App<D, C, RO, Prefix>;
   /** Registers routes and middleware under a path prefix; middleware added inside applies only there. */
@@ -214,11 +240,15 @@ export interface AppApi<D, C, RO, Prefix extends string> {
     prefix: P,
     register: (group: App<D, C, RO, JoinPath<Prefix, P>>) => void,
   ): App<D, C, RO, Prefix>;
-  /** Registers a plugin; the returned app is typed with its decorations and route options. */
-  use<X extends PluginExports>(
-    plugin: PluginInstance<X>,
+  /**
+   * Registers a plugin; the returned app is typed with its decorations and route options. A plugin
+   * that requires decorations (`definePlugin({ requires })`) needs an app that has them: register
+   * what provides them first, in the same chain.
+   */
+  use<X extends PluginExports, N = {}>(
+    plugin: PluginInstance<X, N> & MissingDecorations<D, N>,
     scope?: PluginScope,
-  ): App<D & DecorationsOf<X>, C & ContextOf<X>, RO & RouteOptionsOf<X>, Prefix>;
+  ): App<D & DecorationsOf<X>, C & PluginContextOf<X>, RO & RouteOptionsOf<X>, Prefix>;
   /** Adds a middleware for every route in this app or group; what it passes to `next()` is typed downstream. */
   use<E = {}>(middleware: (ctx: Context & C, next: Next<E>) => unknown): App<D, C & E, RO, Prefix>;
   /** Adds a middleware for the routes under `prefix`. */

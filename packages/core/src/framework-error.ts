@@ -130,8 +130,11 @@ export const ERROR_CODES = defineErrorCodes('FW_ERR_', {
   FW_ERR_ROUTE_INVALID: 'A route pattern is malformed.',
   FW_ERR_BAD_PATH: 'A request path parameter is not valid percent-encoding (answered with 400).',
   FW_ERR_ROUTE_OPTION: 'A route sets an option that no registered plugin provides.',
-  FW_ERR_PLUGIN_DEPENDENCY: 'A plugin needs another plugin that is not registered before it.',
+  FW_ERR_PLUGIN_DEPENDENCY:
+    'A plugin needs another plugin, or an app decoration (app.redis, app.db), that nothing registered before it provides; register the provider first.',
   FW_ERR_PLUGIN_INVALID: 'Something that is not a plugin was passed where a plugin was expected.',
+  FW_ERR_PLUGIN_DUPLICATE:
+    'A plugin was registered twice with different options; register it once, with the options you want.',
   FW_ERR_DECORATION_EXISTS: 'Two plugins decorate the app or the context with the same name.',
   FW_ERR_SERVER_STATE: 'The server was started twice or stopped before it started.',
   FW_ERR_SERVER_DRIVER: 'The server driver asked for is unknown or cannot load here.',

@@ -4,6 +4,7 @@ export type {
   App,
   AppApi,
   AppOptions,
+  ContextOf,
   ErrorHook,
   HealthReport,
   HookTypes,
@@ -62,12 +63,15 @@ export { createLogger } from './logger.ts';
 export type { KnownOptions } from './options.ts';
 export { checkOptions } from './options.ts';
 export type {
+  DecorationRequirement,
+  DecorationRequirements,
   PluginCommand,
   PluginDefinition,
   PluginExports,
   PluginFactory,
   PluginInstance,
   PluginScope,
+  RequiredDecorations,
   RouteOptionFactory,
 } from './plugin.ts';
 // Plugins
@@ -129,6 +133,7 @@ export type {
   RouteConfig,
   RouteInfo,
   RouteMeta,
+  RouteMiddlewares,
   RouteSchema,
   RouteStatus,
 } from './types.ts';

@@ -100,6 +100,65 @@ export interface PluginScope {
 }
 
 /**
+ * A decoration of the app that a plugin reads in `setup` (`app.redis`, `app.db`), declared in
+ * `definePlugin({ requires })`: a type guard that checks the value, whether the plugin works without
+ * it, and what provides it (for the error message). A bare type guard is a required decoration.
+ *
+ * @example
+ * ```ts
+ * const isPool = (value: unknown): value is Pool => value instanceof Pool;
+ * const reports = definePlugin({
+ *   name: 'reports',
+ *   requires: { pool: { is: isPool, from: 'the database plugin (app.use(database()))' } },
+ *   setup(app) {
+ *     app.get('/reports', () => app.pool.query('select * from reports')); // app.pool: Pool
+ *   },
+ * });
+ * ```
+ */
+export interface DecorationRequirement<T = unknown> {
+  /** Checks the decoration's value; its type is what `setup` sees. */
+  readonly is: (value: unknown) => value is T;
+  /** `true` when the plugin works without it: `setup` sees `T | undefined`. Default `false`. */
+  readonly optional?: boolean;
+  /** What provides it, named in the start-up error when it is missing, e.g. `'@framework/cache (app.use(cache()))'`. */
+  readonly from?: string;
+}
+
+/**
+ * The decorations a plugin requires, by name: each a `DecorationRequirement` or a bare type guard.
+ *
+ * @example
+ * ```ts
+ * const requires = { redis: { is: isRedis, optional: true }, clock: isClock } satisfies DecorationRequirements;
+ * ```
+ */
+export type DecorationRequirements = {
+  readonly [name: string]: DecorationRequirement | ((value: unknown) => value is unknown);
+};
+
+type Guarded<R> = R extends (value: unknown) => value is infer T
+  ? T
+  : R extends { is: (value: unknown) => value is infer T }
+    ? T
+    : never;
+type IsOptional<R> = R extends { optional: true } ? true : false;
+
+/**
+ * The app decorations that requirements `R` guarantee to a plugin's `setup`: required ones typed by
+ * their guard, optional ones possibly `undefined`.
+ *
+ * @example
+ * ```ts
+ * type Seen = RequiredDecorations<{ redis: { is: typeof isRedis; optional: true }; clock: typeof isClock }>;
+ * // { readonly clock: Clock } & { readonly redis?: Redis | undefined }
+ * ```
+ */
+export type RequiredDecorations<R> = {
+  readonly [K in keyof R as IsOptional<R[K]> extends true ? never : K]: Guarded<R[K]>;
+} & { readonly [K in keyof R as IsOptional<R[K]> extends true ? K : never]?: Guarded<R[K]> | undefined };
+
+/**
  * A plugin's definition.
  *
  * @example
@@ -107,14 +166,27 @@ export interface PluginScope {
  * definePlugin({ name: 'greeter', setup: (app, options: { word: string }) => ({ decorate: { greet: () => options.word } }) });
  * ```
  */
-export interface PluginDefinition<Options, Exports extends PluginExports> extends PluginScope {
-  /** A unique name; registering a plugin whose name is already registered does nothing the second time. */
+export interface PluginDefinition<Options, Exports extends PluginExports, Requires extends DecorationRequirements = {}>
+  extends PluginScope {
+  /**
+   * A unique name. Registering it again with equal options does nothing the second time (two
+   * plugins may both register a common one); with different options it is an error.
+   */
   name: string;
   version?: string;
   /** Names of plugins that must be registered before this one. */
   dependencies?: readonly string[];
+  /**
+   * Decorations of the app that `setup` reads, by name, with a type guard each: `setup` receives
+   * the app typed with them, `app.use()` of the plugin on an app that lacks a required one is a
+   * type error, and at registration a missing or wrong one is an error naming what provides it.
+   */
+  requires?: Requires;
   /** Registers routes, middleware and hooks, and returns typed decorations. May be async. */
-  setup(app: App, options: Options): Exports | undefined | void | Promise<Exports | undefined | void>;
+  setup(
+    app: App<RequiredDecorations<Requires>>,
+    options: Options,
+  ): Exports | undefined | void | Promise<Exports | undefined | void>;
 }
 
 /**
@@ -128,16 +200,22 @@ export interface PluginDefinition<Options, Exports extends PluginExports> extend
  * }
  * ```
  */
-export interface PluginInstance<Exports extends PluginExports = PluginExports> {
+export interface PluginInstance<Exports extends PluginExports = PluginExports, Needs = {}> {
   readonly [PLUGIN]: true;
   readonly name: string;
   readonly version: string | undefined;
   readonly dependencies: readonly string[];
+  /** The decorations the plugin requires, checked when it is registered. */
+  readonly requires: DecorationRequirements;
+  /** The options it was configured with, compared when the same plugin is registered twice. */
+  readonly options: unknown;
   readonly scope: PluginScope;
   /** Runs the plugin's setup against `app`. */
   readonly setup: (app: App) => Exports | undefined | void | Promise<Exports | undefined | void>;
   /** Type-only: what the plugin adds. */
   readonly exports?: Exports;
+  /** Type-only: the app decorations the plugin requires. */
+  readonly needs?: Needs;
 }
 
 /**
@@ -153,9 +231,9 @@ export interface PluginInstance<Exports extends PluginExports = PluginExports> {
  * createApp().use(greeter({ word: 'hello' })).greet(); // 'hello'
  * ```
  */
-export type PluginFactory<Options, Exports extends PluginExports> = undefined extends Options
-  ? (options?: Options) => PluginInstance<Exports>
-  : (options: Options) => PluginInstance<Exports>;
+export type PluginFactory<Options, Exports extends PluginExports, Needs = {}> = undefined extends Options
+  ? (options?: Options) => PluginInstance<Exports, Needs>
+  : (options: Options) => PluginInstance<Exports, Needs>;
 
 /**
  * Declares a plugin. Users register it with `app.use(myPlugin(options))`; what `setup` returns
@@ -180,9 +258,13 @@ export type PluginFactory<Options, Exports extends PluginExports> = undefined ex
  * app.get('/t', (ctx) => ({ at: ctx.requestedAt })); // typed
  * ```
  */
-export function definePlugin<Options = undefined, Exports extends PluginExports = {}>(
-  definition: PluginDefinition<Options, Exports>,
-): PluginFactory<Options, Exports> {
+export function definePlugin<
+  Options = undefined,
+  Exports extends PluginExports = {},
+  const Requires extends DecorationRequirements = {},
+>(
+  definition: PluginDefinition<Options, Exports, Requires>,
+): PluginFactory<Options, Exports, RequiredDecorations<Requires>> {
   if (typeof definition.name !== 'string' || definition.name === '') {
     throw new FrameworkError('FW_ERR_PLUGIN_INVALID', 'definePlugin() needs a non-empty `name`.');
   }
@@ -192,15 +274,27 @@ export function definePlugin<Options = undefined, Exports extends PluginExports 
       `Plugin "${definition.name}" needs a setup(app, options) function.`,
     );
   }
-  const factory = (options?: Options): PluginInstance<Exports> => ({
+  const requires: DecorationRequirements = definition.requires ?? {};
+  for (const [name, requirement] of Object.entries(requires)) {
+    if (typeof requirement !== 'function' && typeof requirement?.is !== 'function') {
+      throw new FrameworkError(
+        'FW_ERR_PLUGIN_INVALID',
+        `Plugin "${definition.name}" requires "${name}" without a check: write requires: { ${name}: isX } or { ${name}: { is: isX, optional: true } } with a type guard (value: unknown) => value is X.`,
+      );
+    }
+  }
+  const factory = (options?: Options): PluginInstance<Exports, RequiredDecorations<Requires>> => ({
     [PLUGIN]: true,
     name: definition.name,
     version: definition.version,
     dependencies: definition.dependencies ?? [],
+    requires,
+    options,
     scope: { scope: definition.scope ?? 'global', prefix: definition.prefix ?? '' },
-    setup: (app) => definition.setup(app, options as Options),
+    // The registry checks `requires` against the app before it calls this, so the app has them.
+    setup: (app) => definition.setup(app as App<RequiredDecorations<Requires>>, options as Options),
   });
-  return factory as PluginFactory<Options, Exports>;
+  return factory as PluginFactory<Options, Exports, RequiredDecorations<Requires>>;
 }
 
 /**

@@ -186,7 +186,13 @@ export type AnyMiddleware = (ctx: never, next: never) => unknown;
  * type Added = ExtensionOf<typeof auth>; // { user: User }
  * ```
  */
-export type ExtensionOf<M> = M extends (ctx: never, next: Next<infer E>) => unknown ? E : {};
+export type ExtensionOf<M> = M extends (ctx: never, next: infer N) => unknown
+  ? 0 extends 1 & N
+    ? {}
+    : N extends Next<infer E>
+      ? E
+      : {}
+  : {};
 
 /**
  * The context a list of middleware adds, left to right.
@@ -247,6 +253,45 @@ export interface RouteMeta {
   [key: string]: unknown;
 }
 
+/** The middleware of `M` before index `I` (a tuple index as a string). */
+type Before<M extends readonly unknown[], I, Acc extends unknown[] = []> = M extends readonly [infer H, ...infer T]
+  ? `${Acc['length']}` extends I
+    ? Acc
+    : Before<T, I, [...Acc, H]>
+  : Acc;
+
+/**
+ * What middleware `F` must be, in a route whose context at that point is `Ctx`: a middleware written
+ * inline (no parameter types of its own) is typed with `Ctx` (TypeScript types it before it knows
+ * the list, so without what the others add); a typed one is accepted when every property it reads
+ * beyond the base `Context` is in `Ctx`.
+ */
+/** A middleware written inline in a route: typed by the route's context, extending nothing. */
+type InlineMiddleware<Ctx> = (ctx: Ctx, next: Next) => unknown;
+
+type MiddlewareSlot<F, Ctx> = F extends (ctx: infer X, next: never) => unknown
+  ? [X] extends [never]
+    ? InlineMiddleware<Ctx>
+    : 0 extends 1 & X
+      ? InlineMiddleware<Ctx>
+      : [Exclude<keyof X, keyof Context | keyof Ctx>] extends [never]
+        ? F
+        : InlineMiddleware<Ctx>
+  : InlineMiddleware<Ctx>;
+
+/**
+ * The middleware list of a route, each checked against the context it runs in: the route's
+ * context `Ctx` and what the middleware before it in the list add.
+ *
+ * @example
+ * ```ts
+ * type Checked = RouteMiddlewares<[typeof auth, typeof requireAdmin], Context>; // requireAdmin sees ctx.user
+ * ```
+ */
+export type RouteMiddlewares<M extends readonly unknown[], Ctx> = {
+  readonly [I in keyof M]: MiddlewareSlot<M[I], Ctx & ExtensionsOf<Before<M, I>>>;
+};
+
 /**
  * A route declared with options instead of a bare handler.
  *
@@ -262,8 +307,15 @@ export interface RouteMeta {
 export type RouteConfig<Path extends string, S extends RouteSchema, M extends readonly AnyMiddleware[], C, RO> = {
   /** Schemas that validate and type the request and the responses. */
   schema?: S;
-  /** Middleware for this route only, run after the app's and the group's. */
-  middlewares?: M;
+  /**
+   * Middleware for this route only, run after the app's and the group's, in order. One written
+   * inline is typed with the route's context (validated params, query, body and headers, and what
+   * the app's middleware and plugins add): `middlewares: [(ctx, next) => (ctx.params.id ? next() :
+   * ctx.text('no id', 400))]`. A typed one (`Middleware<Context & { user: User }>`) may read what the
+   * typed middleware before it add; one that needs a property nothing before it adds (`ctx.user`
+   * before `auth`) is a type error. The handler sees what all of them add.
+   */
+  middlewares?: M & RouteMiddlewares<M, ContextFor<Path, Omit<S, 'response'>> & C>;
   /** Produces the response. */
   handler: Handler<ContextFor<Path, S> & C & ExtensionsOf<M>, S>;
   /** Documentation metadata. */

@@ -106,7 +106,12 @@ export abstract class Registry {
   readonly Ctx: typeof RequestContext;
   server: RunningServer | undefined;
   security: CompiledSecurity;
-  private readonly plugins: Array<{ name: string; dependencies: readonly string[]; before: Set<string> }> = [];
+  private readonly plugins: Array<{
+    name: string;
+    dependencies: readonly string[];
+    before: Set<string>;
+    options: unknown;
+  }> = [];
   private readonly pending: Array<Promise<unknown>> = [];
   protected readonly routeOptions = new Map<string, { plugin: string; factory: RouteOptionFactory<never> }>();
   protected version = 0;
@@ -166,12 +171,22 @@ export abstract class Registry {
   }
 
   registerPlugin(view: ViewLike & { scope: Scope }, plugin: PluginInstance, options: PluginScope): void {
+    const registered = this.plugins.find((entry) => entry.name === plugin.name);
+    if (registered !== undefined) {
+      // Two plugins may both register a shared one; the second registration is a no-op only when it
+      // asks for the same thing, else one of the two configurations would be silently dropped.
+      if (sameOptions(registered.options, plugin.options)) return;
+      throw new FrameworkError(
+        'FW_ERR_PLUGIN_DUPLICATE',
+        `Plugin "${plugin.name}" is registered twice with different options. Register it once, with the options you want (the first registration's options would be used and the second's ignored).`,
+      );
+    }
     const names = new Set(this.plugins.map((entry) => entry.name));
-    if (names.has(plugin.name)) return;
-    this.plugins.push({ name: plugin.name, dependencies: plugin.dependencies, before: names });
     const encapsulated = (options.scope ?? plugin.scope.scope) === 'encapsulated';
     const prefix = options.prefix ?? plugin.scope.prefix ?? '';
     const target = encapsulated || prefix !== '' ? view.child(prefix, encapsulated) : view;
+    checkRequirements(plugin, target, this.pending.length > 0);
+    this.plugins.push({ name: plugin.name, dependencies: plugin.dependencies, before: names, options: plugin.options });
     const result = plugin.setup(target as never);
     if (result instanceof Promise) {
       this.isReady = false;
@@ -324,4 +339,67 @@ export abstract class Registry {
 
   /** Compiles every route (and the fallback) against what is registered now; `ready()` calls it last. */
   protected abstract compile(): void;
+}
+
+/** Throws when the app lacks a decoration `plugin` requires (`definePlugin({ requires })`) or has a wrong one. */
+function checkRequirements(plugin: PluginInstance, app: object, asyncPending: boolean): void {
+  for (const [name, requirement] of Object.entries(plugin.requires)) {
+    const { is, optional, from } = typeof requirement === 'function' ? { is: requirement } : requirement;
+    const present = name in app;
+    const value: unknown = present ? Reflect.get(app, name) : undefined;
+    if (optional === true && value === undefined) continue;
+    const provider = from === undefined ? 'the plugin that provides it' : from;
+    if (!present) {
+      throw new FrameworkError(
+        'FW_ERR_PLUGIN_DEPENDENCY',
+        `Plugin "${plugin.name}" needs app.${name}, which nothing registered before it provides. Register ${provider} before "${plugin.name}"` +
+          (asyncPending
+            ? ' (a plugin whose setup is still running asynchronously cannot provide it: make its setup synchronous and wait in app.onReady()).'
+            : '.'),
+      );
+    }
+    if (!is(value)) {
+      throw new FrameworkError(
+        'FW_ERR_PLUGIN_DEPENDENCY',
+        `Plugin "${plugin.name}" needs app.${name} to be what ${provider} provides, but app.${name} is something else (${describe(value)}). Rename the other decoration, or register ${provider}.`,
+      );
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object';
+}
+
+/**
+ * Whether two plugin option values ask for the same thing: equal primitives, the same function or
+ * instance, or plain objects and arrays whose members are the same, recursively.
+ */
+function sameOptions(a: unknown, b: unknown, seen = new Set<unknown>()): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (seen.has(a)) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    seen.add(a);
+    return a.every((item, index) => sameOptions(item, b[index], seen));
+  }
+  const plain = (value: object) => {
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  };
+  if (a instanceof RegExp && b instanceof RegExp) return String(a) === String(b);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  // Class instances (clients, pools, stores) are the same only when they are the same object.
+  if (!plain(a) || !plain(b)) return false;
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  if (keysA.length !== keysB.length) return false;
+  seen.add(a);
+  return keysA.every((key) =>
+    sameOptions((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], seen),
+  );
 }
