@@ -1,4 +1,11 @@
-import { checkOptions, type Duration, definePlugin, type PluginCommand, type PluginInstance } from '@framework/core';
+import {
+  checkOptions,
+  type Duration,
+  definePlugin,
+  type PluginCommand,
+  type PluginInstance,
+  type RequiredDecorations,
+} from '@framework/core';
 import { createQueue, type InputsOf, type OutputsOf, resolveStore } from './create-queue.ts';
 import { QueueError } from './errors.ts';
 import { isClient } from './internal/connection.ts';
@@ -63,10 +70,9 @@ export interface QueuePluginOptions {
 export function queue<const D extends Record<string, QueueOptions<JobSchemas>>>(
   definitions: D,
   options: QueuePluginOptions = {},
-): PluginInstance<QueueExports<QueuesOf<D>>> {
+): PluginInstance<QueueExports<QueuesOf<D>>, RequiredDecorations<typeof requires>> {
   // Checked at registration: a misspelled option is an error with "did you mean", not ignored.
   checkOptions('queue() options', options, { work: true, closeTimeout: true });
-  const closeTimeout = checkMs(options.closeTimeout ?? '10s', 'queue() closeTimeout');
   if (typeof definitions !== 'object' || definitions === null || Array.isArray(definitions)) {
     throw new QueueError(
       'FW_QUEUE_CONFIG',
@@ -76,43 +82,59 @@ export function queue<const D extends Record<string, QueueOptions<JobSchemas>>>(
   for (const [name, definition] of Object.entries(definitions)) {
     checkQueueOptions(`queue({ ${JSON.stringify(name)}: ... })`, definition, QUEUE_KEYS);
   }
-  const plugin = definePlugin<D, QueueExports<QueuesOf<D>>>({
-    name: '@framework/queue',
-    // Synchronous on purpose: `app.queues` exists right after `app.use(queue(...))`.
-    setup(app, settings) {
-      const shared = Reflect.get(app, 'redis');
-      const appRedis = isClient(shared) ? shared : undefined;
-      const queues: Record<string, Queue> = {};
-      const inline: string[] = [];
-      for (const [name, definition] of Object.entries(settings)) {
-        const resolved: QueueOptions<JobSchemas> = {
-          ...definition,
-          redis: definition.redis ?? appRedis,
-          work: definition.work ?? options.work,
-        };
-        if (resolveStore(resolved).implicit) inline.push(name);
-        queues[name] = createQueue(name, { logger: app.logger, ...resolved });
-      }
-      if (inline.length > 0) {
-        // Explicit `store: 'inline'` is a choice and is not reported; falling back to it is.
-        app.productionDefault({
-          what: `Queue${inline.length === 1 ? '' : 's'} ${inline.map((name) => `"${name}"`).join(', ')} run${inline.length === 1 ? 's' : ''} jobs on the inline driver (in this process, lost on restart) because REDIS_URL is not set`,
-          fix: "Set REDIS_URL=redis://host:6379 (or pass redis, or register @framework/cache first), or choose the inline driver explicitly with store: 'inline'",
-        });
-      }
-      const all = Object.values(queues);
-      app.onClose(() => Promise.all(all.map((q) => q.close(closeTimeout))));
-      const typed = queues as QueuesOf<D>;
-      return {
-        decorate: { queues: typed },
-        context: { queues: () => typed },
-        commands: queueCommands(queues, closeTimeout),
-        health: { queues: () => Promise.all(all.map((q) => q.stats())) },
-      };
-    },
-  });
-  return plugin(definitions);
+  const closeTimeout = checkMs(options.closeTimeout ?? '10s', 'queue() closeTimeout');
+  // The plugin is untyped in the queue names; this wrapper gives the app the queues `definitions` declare.
+  return queuePlugin({ definitions, work: options.work, closeTimeout }) as PluginInstance<
+    QueueExports<QueuesOf<D>>,
+    RequiredDecorations<typeof requires>
+  >;
 }
+
+/** The Redis connection of `@framework/cache`, when it is registered first with one: queues share its settings. */
+const requires = {
+  redis: { is: isClient, optional: true, from: '@framework/cache (app.use(cache({ redis })))' },
+} as const;
+
+const queuePlugin = definePlugin({
+  name: '@framework/queue',
+  requires,
+  // Synchronous on purpose: `app.queues` exists right after `app.use(queue(...))`.
+  setup(
+    app,
+    settings: {
+      definitions: Record<string, QueueOptions<JobSchemas>>;
+      work: boolean | undefined;
+      closeTimeout: number;
+    },
+  ): QueueExports<Record<string, Queue>> {
+    const queues: Record<string, Queue> = {};
+    const inline: string[] = [];
+    for (const [name, definition] of Object.entries(settings.definitions)) {
+      const resolved: QueueOptions<JobSchemas> = {
+        ...definition,
+        redis: definition.redis ?? app.redis,
+        work: definition.work ?? settings.work,
+      };
+      if (resolveStore(resolved).implicit) inline.push(name);
+      queues[name] = createQueue(name, { logger: app.logger, ...resolved });
+    }
+    if (inline.length > 0) {
+      // Explicit `store: 'inline'` is a choice and is not reported; falling back to it is.
+      app.productionDefault({
+        what: `Queue${inline.length === 1 ? '' : 's'} ${inline.map((name) => `"${name}"`).join(', ')} run${inline.length === 1 ? 's' : ''} jobs on the inline driver (in this process, lost on restart) because REDIS_URL is not set`,
+        fix: "Set REDIS_URL=redis://host:6379 (or pass redis, or register @framework/cache first), or choose the inline driver explicitly with store: 'inline'",
+      });
+    }
+    const all = Object.values(queues);
+    app.onClose(() => Promise.all(all.map((q) => q.close(settings.closeTimeout))));
+    return {
+      decorate: { queues },
+      context: { queues: () => queues },
+      commands: queueCommands(queues, settings.closeTimeout),
+      health: { queues: () => Promise.all(all.map((q) => q.stats())) },
+    };
+  },
+});
 
 /** `queue:work` and `queue:flush`. */
 function queueCommands(queues: Record<string, Queue>, closeTimeout: number): Record<string, PluginCommand> {
