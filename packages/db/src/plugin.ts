@@ -58,58 +58,60 @@ export type DatabasePluginOptions<S extends Record<string, AnyTable>, R extends 
 export function database<S extends Record<string, AnyTable>, R extends RelationMap<S> = {}>(
   options: DatabasePluginOptions<S, R>,
 ): PluginInstance<DatabaseExports<S, R>> {
-  const plugin = definePlugin<DatabasePluginOptions<S, R>, DatabaseExports<S, R>>({
-    name: '@framework/db',
-    setup(app, settings) {
-      checkDatabaseOptions('database()', settings, PLUGIN_OPTIONS);
-      checkOptions('database({ migrations })', settings.migrations, {
-        directory: true,
-        seeds: true,
-        schema: true,
-        runOnStart: true,
+  // The plugin is untyped in the schema; this wrapper gives the app the `db` that `schema` describes.
+  return plugin(options as DatabasePluginOptions<Record<string, AnyTable>>) as PluginInstance<DatabaseExports<S, R>>;
+}
+
+const plugin = definePlugin({
+  name: '@framework/db',
+  setup(app, settings: DatabasePluginOptions<Record<string, AnyTable>>): DatabaseExports<Record<string, AnyTable>> {
+    checkDatabaseOptions('database()', settings, PLUGIN_OPTIONS);
+    checkOptions('database({ migrations })', settings.migrations, {
+      directory: true,
+      seeds: true,
+      schema: true,
+      runOnStart: true,
+    });
+    const { migrations = {}, ...databaseOptions } = settings;
+    const opened = openDatabase({
+      logger: app.logger,
+      exposeErrors: app.exposeErrors,
+      ...databaseOptions,
+    });
+    const { db, label } = opened;
+    if (opened.implicitPglite) {
+      app.productionDefault({
+        what: `@framework/db: DATABASE_URL is unset, so the data goes to the embedded PGlite database in ${
+          settings.pglite?.dataDir === false ? 'memory' : `the folder ${settings.pglite?.dataDir ?? '.data/pglite'}`
+        }`,
+        fix: "Set DATABASE_URL=postgres://user:password@host:5432/app, or choose PGlite explicitly with database({ driver: 'pglite' })",
       });
-      const { migrations = {}, ...databaseOptions } = settings;
-      const opened = openDatabase<S, R>({
-        logger: app.logger,
-        exposeErrors: app.exposeErrors,
-        ...databaseOptions,
-      });
-      const { db, label } = opened;
-      if (opened.implicitPglite) {
-        app.productionDefault({
-          what: `@framework/db: DATABASE_URL is unset, so the data goes to the embedded PGlite database in ${
-            settings.pglite?.dataDir === false ? 'memory' : `the folder ${settings.pglite?.dataDir ?? '.data/pglite'}`
-          }`,
-          fix: "Set DATABASE_URL=postgres://user:password@host:5432/app, or choose PGlite explicitly with database({ driver: 'pglite' })",
+    }
+    app.onClose(() => db.close());
+    const directory = migrations.directory ?? 'migrations';
+    app.onReady(async () => {
+      await opened.ready;
+      // Reach the server now, so that a wrong or unreachable URL fails the start with the reason,
+      // not the first request with a 503.
+      if (label !== undefined) {
+        await db.client.query('select 1').catch((error: unknown) => {
+          throw connectionError(error, label);
         });
       }
-      app.onClose(() => db.close());
-      const directory = migrations.directory ?? 'migrations';
-      app.onReady(async () => {
-        await opened.ready;
-        // Reach the server now, so that a wrong or unreachable URL fails the start with the reason,
-        // not the first request with a 503.
-        if (label !== undefined) {
-          await db.client.query('select 1').catch((error: unknown) => {
-            throw connectionError(error, label);
-          });
-        }
-        if (migrations.runOnStart) await createMigrator({ client: db.client, directory }).latest();
-      });
-      // One N+1 scope per request, only where detection is on (development by default): with it
-      // off, nothing is added to the request path.
-      if (detectsNPlusOne(settings)) app.use((_ctx, next) => db.track(() => next()));
-      const commands = migrationCommands({
-        client: db.client,
-        directory,
-        seeds: migrations.seeds,
-        schema: migrations.schema,
-      });
-      return { decorate: { db }, context: { db: () => db }, commands, health: { database: () => db.ping() } };
-    },
-  });
-  return plugin(options);
-}
+      if (migrations.runOnStart) await createMigrator({ client: db.client, directory }).latest();
+    });
+    // One N+1 scope per request, only where detection is on (development by default): with it
+    // off, nothing is added to the request path.
+    if (detectsNPlusOne(settings)) app.use((_ctx, next) => db.track(() => next()));
+    const commands = migrationCommands({
+      client: db.client,
+      directory,
+      seeds: migrations.seeds,
+      schema: migrations.schema,
+    });
+    return { decorate: { db }, context: { db: () => db }, commands, health: { database: () => db.ping() } };
+  },
+});
 
 const PLUGIN_OPTIONS: KnownOptions<DatabasePluginOptions<Record<string, AnyTable>>> = {
   ...DATABASE_OPTIONS,
