@@ -31,7 +31,7 @@ export type { Logger } from './logger.ts';
  */
 export interface AppOptions extends Omit<CoreOptions, keyof AppTimeOptions>, AppTimeOptions {
   /**
-   * CSRF protection for cookie-authenticated unsafe requests (spec §3.4). On by default; options
+   * CSRF protection for cookie-authenticated unsafe requests. On by default; options
    * configure it, `false` turns it off.
    */
   csrf?: boolean | CsrfOptions;
@@ -231,7 +231,7 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   head: RouteMethod<App<D, C, RO, Prefix>, C, RO, Prefix>;
   /** Registers a route for every method; a route for a specific method at the same path wins. */
   all: RouteMethod<App<D, C, RO, Prefix>, C, RO, Prefix>;
-  /** Registers a route declared in one object (spec §2.3.1). */
+  /** Registers a route declared in one object: method, path, schemas, middleware and handler. */
   route<const Path extends string, const M extends readonly AnyMiddleware[], S extends RouteSchema = {}>(
     definition: RouteDefinition<JoinPath<Prefix, Path>, S, M, C, RO> & { path: Path },
   ): App<D, C, RO, Prefix>;
@@ -270,7 +270,7 @@ export interface AppApi<D, C, RO, Prefix extends string> {
   onResponse(hook: ResponseHook<C>): App<D, C, RO, Prefix>;
   /** Adds a hook by name; `onError` hooks observe errors (for logs and trackers) while `app.onError` answers them. */
   hook<K extends keyof HookTypes<C>>(name: K, hook: HookTypes<C>[K]): App<D, C, RO, Prefix>;
-  /** Reconfigures the app's CSRF protection (spec §3.4) before it starts; turns it on after `csrf: false`. */
+  /** Reconfigures the app's CSRF protection (a token for cookie-authenticated unsafe requests) before it starts; turns it on after `csrf: false`. */
   csrf(options?: CsrfOptions): App<D, C, RO, Prefix>;
   /**
    * Adds start-up work that `ready()` (and so `start()`) awaits after every plugin's setup and

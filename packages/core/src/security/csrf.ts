@@ -8,7 +8,7 @@ import { checkOptions, type KnownOptions } from '../options.ts';
 import { isSameOrigin, type PathExclusions, parseExclusions, pathExcluded } from './csrf-match.ts';
 
 /**
- * Options for the CSRF protection every app has (spec §3.4): `createApp({ csrf: { ... } })` or
+ * Options for the CSRF protection every app has: `createApp({ csrf: { ... } })` or
  * `app.csrf({ ... })`. Turn it off with `createApp({ csrf: false })`.
  *
  * @example

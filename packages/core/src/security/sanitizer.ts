@@ -1,5 +1,5 @@
 /**
- * The opt-in input sanitizer (spec §3.1.2), as a plugin. It looks for input that resembles SQL
+ * The opt-in input sanitizer, as a plugin. It looks for input that resembles SQL
  * injection, XSS, path traversal or NoSQL operators and either flags the request ('detect') or
  * answers 400 ('reject'). It never rewrites the data: "O'Brien" stays "O'Brien". Parameterized
  * queries and output encoding are the defences; this is a tripwire for logs and rate limiting.

@@ -2,7 +2,8 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { FrameworkError, HttpError, isFrameworkError } from '../errors.ts';
 
 /**
- * Checks and re-encoding for image uploads (security-cases.md UP-10).
+ * Checks and re-encoding for image uploads: a file that claims to be an image must decode as one,
+ * and is re-encoded so that anything hidden after or inside the pixels (scripts, polyglots) is dropped.
  *
  * @example
  * ```ts

@@ -7,7 +7,7 @@ import { scanFile, type UploadOptions } from './scan.ts';
 
 /**
  * Checks one stored file in order: its type from its bytes against what the client declared and
- * `allowedTypes` (UP-08), its image header and re-encoding (UP-10), then the malware scan.
+ * `allowedTypes`, its image header and re-encoding, then the malware scan.
  * Throws the `HttpError` the client gets; updates `file` in place.
  */
 export async function inspectFile(

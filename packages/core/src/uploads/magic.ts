@@ -1,6 +1,6 @@
 /**
- * Content types decided from a file's first bytes, never from what the client declared
- * (security-cases.md UP-08). Only the formats the framework checks are known; anything else is
+ * Content types decided from a file's first bytes, never from its name or the Content-Type the
+ * client declared. Only the formats the framework checks are known; anything else is
  * `application/octet-stream`, or `text/plain` when it looks like text.
  */
 

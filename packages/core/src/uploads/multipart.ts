@@ -43,7 +43,7 @@ function tooLarge(message: string, code: string): HttpError {
   return new HttpError(413, message, { code, headers: { connection: 'close' } });
 }
 
-/** Reads the boundary and refuses what RFC 2046 does not allow, before any parsing (UP-04). */
+/** Reads the boundary and refuses what RFC 2046 does not allow, before any parsing: a malformed boundary is a 400, not a parser stuck on it. */
 function checkContentType(header: string | undefined): void {
   const parsed = parseContentType(header);
   if (parsed?.type !== 'multipart/form-data') {
@@ -108,7 +108,8 @@ export async function receiveMultipart(
   let failure: unknown;
   let wake: (() => void) | undefined;
   let failed: () => void = () => {};
-  // Settles when anything fails, so a read waiting for the client's next bytes stops at once (UP-01).
+  // Settles when anything fails, so a read waiting for the client's next bytes stops at once: a client
+  // that stops sending mid-file cannot hold the request open.
   const failedSignal = new Promise<undefined>((resolve) => {
     failed = () => resolve(undefined);
   });
@@ -235,7 +236,7 @@ export async function receiveMultipart(
       if (failure !== undefined) return;
       size += chunk.length;
       if (size > fileOptions.maxSize) {
-        // Stop here (UP-01): nothing past the limit is written or read; the file is removed below.
+        // Stop here: nothing past the size limit is written or read; the file is removed below.
         fail(
           tooLarge(
             `File "${file.name}" is larger than the ${fileOptions.maxSize}-byte limit of "${name}"; send a smaller file.`,
