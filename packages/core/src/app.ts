@@ -47,12 +47,16 @@ type RouteOptionsOf<X> = X extends { routeOptions: infer T }
 
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 /**
- * `{}` when the app's decorations `D` give the plugin every decoration it requires (`N`), else a
- * property naming the missing ones, so `app.use(plugin)` fails to compile with their names.
+ * `{}` when the app's decorations `D` give the plugin every decoration it requires (`N`), with its
+ * type, else a property naming the missing ones, so `app.use(plugin)` fails to compile with their names.
  */
-type MissingDecorations<D, N> = [Exclude<RequiredKeys<N>, keyof D>] extends [never]
+type MissingDecorations<D, N> = [UnmetKeys<D, N>] extends [never]
   ? {}
-  : { readonly 'register first the plugins that decorate the app with': Exclude<RequiredKeys<N>, keyof D> };
+  : { readonly 'register first the plugins that decorate the app with': UnmetKeys<D, N> };
+/** The decorations `N` requires that `D` lacks or has with another type. */
+type UnmetKeys<D, N> = {
+  [K in RequiredKeys<N>]: K extends keyof D ? (D[K] extends N[K] ? never : K) : K;
+}[RequiredKeys<N>];
 
 /**
  * The context handlers see on app `A`: the request context plus what its plugins and `app.use()`

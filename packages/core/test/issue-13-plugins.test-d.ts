@@ -34,6 +34,8 @@ describe('plugins that require decorations', () => {
     createApp().use(uptime());
     // @ts-expect-error registered after, not before
     createApp().use(uptime()).use(clockPlugin());
+    // @ts-expect-error app.clock is there but is not a Clock
+    createApp().decorate('clock', 'noon').use(uptime());
     const optional = definePlugin({ name: 'opt', requires: { clock: { is: isClock, optional: true } }, setup() {} });
     createApp().use(optional());
   });

@@ -64,6 +64,7 @@ describe('plugins that require decorations', () => {
 
   it('fail when the decoration is there but is not what they need', () => {
     const app = createApp({ logger: false }).decorate('clock', 'a string, not a Clock');
+    // @ts-expect-error app.clock is a string, not a Clock
     const error = thrown(() => app.use(uptime()));
     expect(isFrameworkError(error) && error.code).toBe('FW_ERR_PLUGIN_DEPENDENCY');
     expect(error.message).toContain('app.clock is something else (string)');
