@@ -8,6 +8,7 @@ import type { Hooks, RouteRecord, Scope } from './internal/registry.ts';
 import { checkRouteSchema } from './internal/route-schema.ts';
 import type { Logger } from './logger.ts';
 import { isPlugin, type PluginCommand, type PluginScope } from './plugin.ts';
+import { startApp } from './process/start.ts';
 import { CsrfGuard, type CsrfOptions } from './security/csrf.ts';
 import { compileSecurity, type SecurityOptions } from './security/headers.ts';
 import { fetchHandler, requestInMemory } from './server/fetch.ts';
@@ -242,6 +243,11 @@ export class AppView {
   }
 
   async start(options: StartOptions = {}): Promise<ServerAddress> {
+    return startApp(this, options);
+  }
+
+  /** Starts the server in this process, without process management (what `start()` ends with). */
+  async listen(options: StartOptions): Promise<ServerAddress> {
     await this.core.ready();
     if (this.core.server !== undefined) {
       throw new FrameworkError(

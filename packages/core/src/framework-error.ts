@@ -181,6 +181,8 @@ export const ERROR_CODES = defineErrorCodes('FW_ERR_', {
   FW_ERR_MALWARE_DETECTED: 'The malware scanner flagged an uploaded file (422).',
   FW_ERR_SCANNER_UNAVAILABLE: 'The malware scanner failed or was unreachable, so the upload was refused (503).',
   FW_ERR_INVALID_OPTION: 'An option passed to the app or a plugin has an invalid value.',
+  FW_ERR_CONFIG:
+    'defineConfig() cannot load the configuration: the message lists every missing or invalid environment variable and what to write (never a value).',
   FW_ERR_DEPENDENCY_UNAVAILABLE:
     'A dependency (Redis, PostgreSQL) is not answering and its circuit breaker is open (503 with Retry-After).',
   FW_ERR_UNKNOWN_OPTION: 'An options object has a key the app or plugin does not know (usually a typo).',

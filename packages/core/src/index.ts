@@ -19,6 +19,11 @@ export type {
 // Dependencies: the circuit breaker
 export type { Breaker, BreakerOptions, BreakerState } from './breaker.ts';
 export { createBreaker } from './breaker.ts';
+// Configuration
+export type { Config, ConfigDefinition, ConfigSection, EnvOf } from './config/config-types.ts';
+export { defineConfig } from './config/define-config.ts';
+export type { Redacted } from './config/redact.ts';
+export { redact } from './config/redact.ts';
 // Context, replies and cookies
 export type { Context, HttpMethod, Params, Query, RedirectStatus, RequestHeaders, StreamOptions } from './context.ts';
 export type { CookieOptions, Cookies } from './cookies.ts';
@@ -76,6 +81,16 @@ export type {
 } from './plugin.ts';
 // Plugins
 export { definePlugin, isPlugin } from './plugin.ts';
+// Process management: graceful shutdown, cluster, restarts
+export type { ClusterStartOptions } from './process/start-cluster.ts';
+export { startCluster } from './process/start-cluster.ts';
+export type {
+  ClusterOptions,
+  GracefulShutdownOptions,
+  ProcessOptions,
+  ShutdownHealth,
+  WorkerInfo,
+} from './process/types.ts';
 export type { ReplyBody, ReplyHeaders, StreamSource } from './reply.ts';
 export { isReply, Reply } from './reply.ts';
 // Security: headers, proxies, CORS, CSRF, hardening

@@ -37,6 +37,7 @@ describe('public exports of @framework/core', () => {
         "createHttpError",
         "createLogger",
         "createNonce",
+        "defineConfig",
         "defineErrorCodes",
         "definePlugin",
         "downloadHeaders",
@@ -50,8 +51,10 @@ describe('public exports of @framework/core', () => {
         "parseDuration",
         "parseSize",
         "rateLimit",
+        "redact",
         "sanitizeFilename",
         "sanitizer",
+        "startCluster",
         "storeContract",
         "upload",
       ]

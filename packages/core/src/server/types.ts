@@ -1,5 +1,6 @@
 import type { Duration } from '../duration.ts';
 import type { Logger } from '../logger.ts';
+import type { ClusterOptions, GracefulShutdownOptions, ProcessOptions } from '../process/types.ts';
 import type { Reply } from '../reply.ts';
 import type { CompiledSecurity } from '../security/headers.ts';
 
@@ -35,11 +36,18 @@ export interface ServerRequest {
 }
 
 /**
- * Options for `app.start()`.
+ * Options for `app.start()`: where to listen, and how the process is managed in production. An
+ * unknown key throws `FW_ERR_UNKNOWN_OPTION` naming it.
  *
  * @example
  * ```ts
  * await app.start({ port: Number(process.env.PORT ?? 3000), host: '0.0.0.0' });
+ * await app.start({
+ *   port: 3000,
+ *   gracefulShutdown: { timeout: '30s' },
+ *   cluster: { enabled: true, workers: 'auto' },
+ *   process: { maxRestarts: 10, memoryLimit: '512MB' },
+ * });
  * ```
  */
 export interface StartOptions {
@@ -53,6 +61,16 @@ export interface StartOptions {
    * cannot load) or `auto` (uWebSockets.js where it loads, else node:http with one warning).
    */
   driver?: 'node' | 'uws' | 'auto';
+  /**
+   * Stop gracefully on SIGTERM and SIGINT: `/health/ready` answers 503, in-flight requests finish,
+   * the `onClose` hooks and `onShutdown` run, all within `timeout`, then the process exits. Off
+   * unless given (and always on in a cluster worker).
+   */
+  gracefulShutdown?: GracefulShutdownOptions;
+  /** Run several worker processes on the same port, restarted one by one on SIGHUP. Off unless given. */
+  cluster?: ClusterOptions;
+  /** Restart crashed workers up to `maxRestarts`; replace (or warn about) a process over `memoryLimit`. */
+  process?: ProcessOptions;
 }
 
 /**
