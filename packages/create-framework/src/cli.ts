@@ -27,7 +27,7 @@ export interface RunContext {
 
 function nextSteps(answers: Answers, directory: string, installed: boolean): string[] {
   const commands = commandsOf(answers.packageManager);
-  const steps = [`cd ${directory}`];
+  const steps = directory === '.' ? [] : [`cd ${directory}`];
   if (!installed) steps.push(commands.install);
   if (answers.template === 'plugin') steps.push(commands.run('test'), commands.run('build'));
   else steps.push(`${commands.run('dev')}   # then open http://127.0.0.1:3000/health/ready`);

@@ -58,6 +58,15 @@ describe('create-framework flags', () => {
     expect(existsSync(join(cwd, 'empty', 'src', 'app.ts'))).toBe(true);
   });
 
+  it('fills the current directory when it is empty, named after it', async () => {
+    const cwd = join(tempDir(), 'here-app');
+    mkdirSync(cwd);
+    const result = await create(['.', '--yes', '--no-install'], cwd);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Next steps:\n  npm install\n  npm run dev');
+    expect(JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')).name).toBe('here-app');
+  });
+
   it('refuses a directory name npm would refuse as a package name, suggesting one', async () => {
     const cwd = tempDir();
     const result = await create(['My App', '--yes', '--no-install'], cwd);
