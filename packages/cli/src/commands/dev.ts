@@ -1,0 +1,132 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { booleanFlag, type Command, stringFlag } from '../command.ts';
+import { exited, spawnNode, stopChild } from '../internal/child.ts';
+import { CliFailure } from '../internal/failure.ts';
+import { parsePort, probeHost } from '../internal/ports.ts';
+import { tsxLoader } from '../internal/tsx.ts';
+import { waitForHttp } from '../internal/wait-for-http.ts';
+import { watchTree } from '../internal/watch-tree.ts';
+import { requireProject, shown } from '../project.ts';
+
+/** How long a restarted app may take to answer before the CLI says so (it keeps running). */
+const ANSWER_TIMEOUT_MS = 30_000;
+/** Editors write a file in several steps: changes this close together make one restart. */
+const SETTLE_MS = 25;
+
+/** `framework dev`: runs the app from its TypeScript, restarting it when a file changes. */
+export const dev: Command = {
+  name: 'dev',
+  summary: 'Run the app from its TypeScript and restart it on every file change',
+  usage: 'dev [--port N] [--debug]',
+  details: [
+    'Runs the app\'s main module (package.json "framework.main", default src/main.ts) with NODE_ENV=development',
+    'unless NODE_ENV is set. Files under the app are watched, except node_modules, the build output and dotfiles;',
+    'after a change the app is stopped (SIGTERM, then SIGKILL after 5 s) and started again, and the time from the',
+    'change to its first answer on PORT is printed. Ctrl-C stops it.',
+  ],
+  flags: {
+    port: { type: 'string', short: 'p', value: 'N', description: 'Port to serve on (sets PORT; default PORT or 3000)' },
+    debug: { type: 'boolean', description: 'Start the app with the inspector (node --inspect) to attach a debugger' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(context) {
+    const { io } = context;
+    const flagPort = parsePort(stringFlag(context, 'port'));
+    const project = await requireProject(context.cwd);
+    if (!existsSync(project.main)) {
+      throw new CliFailure(
+        `${shown(project, project.main)} not found: framework dev runs the module package.json "framework.main" names (default src/main.ts).`,
+      );
+    }
+    const port = flagPort ?? parsePort(context.env.PORT, 'PORT') ?? 3000;
+    const host = context.env.HOST ?? '127.0.0.1';
+    const url = `http://${probeHost(host)}:${port}/`;
+    const env = { ...context.env, NODE_ENV: context.env.NODE_ENV ?? 'development', PORT: String(port) };
+    const args = [
+      ...(booleanFlag(context, 'debug') ? ['--inspect'] : []),
+      '--enable-source-maps',
+      '--import',
+      tsxLoader(),
+      project.main,
+    ];
+
+    let child: ChildProcess | undefined;
+    let stopping = false;
+    let generation = 0;
+    let changedAt: number | undefined;
+    let changedPath = '';
+    let settle: NodeJS.Timeout | undefined;
+    let restarting = Promise.resolve();
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+
+    const launch = (since: number, reason: string) => {
+      const current = ++generation;
+      const started = spawnNode(args, { cwd: project.root, env, io, detached: true });
+      child = started;
+      let alive = true;
+      void exited(started).then((code) => {
+        alive = false;
+        if (current === generation && !stopping) {
+          io.err(`framework dev: the app exited with code ${code}; fix it and save a file to start it again.`);
+        }
+      });
+      void waitForHttp(url, ANSWER_TIMEOUT_MS, () => alive && current === generation).then((answered) => {
+        if (current !== generation) return;
+        const ms = Date.now() - since;
+        if (answered) io.out(`framework dev: ${reason} in ${ms} ms, serving ${url}`);
+        else if (alive)
+          io.err(`framework dev: the app has not answered on ${url} after ${ms} ms; is it listening on PORT?`);
+      });
+    };
+
+    const restart = () => {
+      const since = changedAt ?? Date.now();
+      const path = changedPath;
+      changedAt = undefined;
+      restarting = restarting.then(async () => {
+        if (stopping) return;
+        generation++;
+        if (child !== undefined) await stopChild(child);
+        if (!stopping) launch(since, `restarted (${shown(project, path)} changed)`);
+      });
+    };
+
+    const watcher = watchTree(
+      project.root,
+      (path) => {
+        if (stopping) return;
+        changedAt ??= Date.now();
+        changedPath = path;
+        clearTimeout(settle);
+        settle = setTimeout(restart, SETTLE_MS);
+      },
+      [project.build],
+    );
+
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(settle);
+      watcher.close();
+      void restarting.then(() => (child === undefined ? 0 : stopChild(child))).then(() => finish(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const killOnExit = () => child?.kill('SIGKILL');
+    process.on('exit', killOnExit);
+
+    io.out(`framework dev: starting ${shown(project, project.main)} (NODE_ENV=${env.NODE_ENV})`);
+    launch(Date.now(), 'ready');
+    try {
+      return await finished;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.off('exit', killOnExit);
+    }
+  },
+};

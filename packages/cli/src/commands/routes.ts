@@ -1,0 +1,93 @@
+import type { RouteDescription } from '@framework/core';
+import { booleanFlag, type Command } from '../command.ts';
+import { formatTable } from '../internal/table.ts';
+import { withApp } from '../load-app.ts';
+import { requireProject } from '../project.ts';
+
+/** One row of the table, from what the app tells about a route. */
+interface RouteRow {
+  method: string;
+  path: string;
+  middleware: number | undefined;
+  schemas: string[] | undefined;
+  auth: string;
+  summary: string;
+}
+
+function describeAuth(value: unknown): string {
+  if (value === undefined || value === null || value === false) return '';
+  if (value === true) return 'required';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.filter((item) => typeof item === 'string').join(',');
+  return 'custom';
+}
+
+/**
+ * What the table shows of a route. Middleware counts and schema names appear when the app's core
+ * describes them (`middlewares`, `schemas` on the description); only the summary, tags and auth
+ * of `meta` are shown, never other metadata, which may hold anything.
+ */
+function toRow(route: RouteDescription): RouteRow {
+  const meta = route.meta;
+  const middleware = 'middlewares' in route && typeof route.middlewares === 'number' ? route.middlewares : undefined;
+  const schemas =
+    'schemas' in route && Array.isArray(route.schemas)
+      ? route.schemas.filter((name): name is string => typeof name === 'string')
+      : undefined;
+  const auth = 'auth' in route ? route.auth : meta?.auth;
+  const summary = meta?.summary ?? meta?.description ?? '';
+  const tags = meta?.tags !== undefined && meta.tags.length > 0 ? ` [${meta.tags.join(', ')}]` : '';
+  return {
+    method: route.method,
+    path: route.path,
+    middleware,
+    schemas,
+    auth: describeAuth(auth),
+    summary: `${meta?.deprecated === true ? '(deprecated) ' : ''}${summary}${tags}`,
+  };
+}
+
+/** `framework routes`: the app's routes as a table. */
+export const routes: Command = {
+  name: 'routes',
+  summary: "List the app's routes: method, path, middleware, schemas, auth and summary",
+  usage: 'routes [--json]',
+  details: ["Loads the app (buildApp() and app.ready(), no server) and lists every route, plugins' routes included."],
+  flags: { json: { type: 'boolean', description: 'Print the routes as a JSON array instead of a table' } },
+  positionals: { min: 0, max: 0 },
+  async run(context) {
+    const { io } = context;
+    const project = await requireProject(context.cwd);
+    const rows = await withApp(project, async (app) => app.routes().map(toRow));
+    if (booleanFlag(context, 'json')) {
+      io.out(JSON.stringify(rows, null, 2));
+      return 0;
+    }
+    if (rows.length === 0) {
+      io.out('The app has no routes.');
+      return 0;
+    }
+    const withMiddleware = rows.some((row) => row.middleware !== undefined);
+    const withSchemas = rows.some((row) => row.schemas !== undefined);
+    const withAuth = rows.some((row) => row.auth !== '');
+    const header = [
+      'METHOD',
+      'PATH',
+      ...(withMiddleware ? ['MIDDLEWARE'] : []),
+      ...(withSchemas ? ['SCHEMAS'] : []),
+      ...(withAuth ? ['AUTH'] : []),
+      'SUMMARY',
+    ];
+    const body = rows.map((row) => [
+      row.method,
+      row.path,
+      ...(withMiddleware ? [String(row.middleware ?? '')] : []),
+      ...(withSchemas ? [(row.schemas ?? []).join(',') || '-'] : []),
+      ...(withAuth ? [row.auth || '-'] : []),
+      row.summary,
+    ]);
+    for (const line of formatTable([header, ...body])) io.out(line);
+    io.out(`${rows.length} route(s).`);
+    return 0;
+  },
+};
