@@ -1,7 +1,7 @@
 // The publish path as users meet it: every package published to the local registry with
 // `pnpm publish`, then installed with npm into an empty folder outside this repository and run
 // from there on Node 20 and on the toolchain's Node.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -213,5 +213,29 @@ describe('npm install @framework/core @framework/db zod from the local registry'
     } finally {
       await stopProcess(app);
     }
+  });
+});
+
+describe('npm create framework@latest from the local registry', () => {
+  it('scaffolds an api app that depends on the published versions', async () => {
+    const into = join(scratch, 'create');
+    mkdirSync(into);
+    // npx asks before it downloads create-framework; a user answers yes, so does npm_config_yes.
+    const env = { ...npmEnv, npm_config_registry: registry?.url ?? '', npm_config_yes: 'true' };
+    await run('npm', ['create', 'framework@latest', 'my-app', '--', '--template', 'api', '--yes', '--no-install'], {
+      cwd: into,
+      env,
+      timeoutMs: 180_000,
+    });
+    const app = join(into, 'my-app');
+    for (const file of ['package.json', 'src/app.ts', 'src/main.ts', 'framework.config.ts', 'test/app.test.ts']) {
+      expect(existsSync(join(app, file)), file).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const core = published.find((pkg) => pkg.name === '@framework/core');
+    expect(manifest.dependencies['@framework/core']).toContain(core?.version ?? 'missing');
+    expect(JSON.stringify(manifest)).not.toContain('workspace:');
   });
 });
