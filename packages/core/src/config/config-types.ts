@@ -1,11 +1,29 @@
 import type { StandardSchemaV1 } from '../standard-schema.ts';
 
-/** The environment a section function receives: the env schema's output, or the raw variables without one. */
+/**
+ * The environment a section function receives: the env schema's output, or the raw variables
+ * (`string | undefined` each) without one.
+ *
+ * @example
+ * ```ts
+ * const Env = z.object({ PORT: z.coerce.number().default(3000) });
+ * type AppEnv = EnvOf<typeof Env>; // { PORT: number }
+ * type RawEnv = EnvOf<undefined>;  // Readonly<Record<string, string | undefined>>
+ * ```
+ */
 export type EnvOf<S> = S extends StandardSchemaV1
   ? StandardSchemaV1.InferOutput<S>
   : Readonly<Record<string, string | undefined>>;
 
-/** One section of a config: an object, or a function of the validated environment returning one. */
+/**
+ * One section of a config: an object, or a function of the validated environment returning one.
+ *
+ * @example
+ * ```ts
+ * const production: ConfigSection<{ PORT: number }, { server: { port: number } }> = (env) => ({ server: { port: env.PORT } });
+ * const test: ConfigSection<{ PORT: number }, { server: { port: number } }> = { server: { port: 0 } };
+ * ```
+ */
 export type ConfigSection<E, T> = T | ((env: E) => T);
 
 /**
