@@ -1,7 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ensureNode, NODE20_VERSION } from '../../../tooling/bootstrap/run.mjs';
 import { createApp, isFrameworkError, type LogFields } from '../src/index.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/process-app.ts', import.meta.url));
@@ -50,11 +54,20 @@ function freePort(): Promise<number> {
   });
 }
 
-async function start(env: Record<string, string>): Promise<Running> {
+interface How {
+  /** The Node binary; default: the one running the tests. */
+  node?: string;
+  /** Arguments; default: the fixture app. */
+  args?: string[];
+  cwd?: string;
+}
+
+async function start(env: Record<string, string>, how: How = {}): Promise<Running> {
   const port = await freePort();
-  const child = spawn(process.execPath, [FIXTURE], {
+  const child = spawn(how.node ?? process.execPath, how.args ?? [FIXTURE], {
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(how.cwd === undefined ? {} : { cwd: how.cwd }),
   });
   const events: Event[] = [];
   let buffer = '';
@@ -236,6 +249,70 @@ describe('app.start({ cluster }) runs the app in several workers on one port', (
     );
     expect(await pidOf(run.base)).toBe(workerPids(run)[1]);
   });
+});
+
+/** What `framework start --cluster` runs: a primary from `node -e` that loads the app's core and calls startCluster(). */
+function primaryScript(core: string, exec: string): string[] {
+  const code = [
+    `const { startCluster } = await import(${JSON.stringify(core)});`,
+    `const address = await startCluster({ exec: ${JSON.stringify(exec)}, cluster: { workers: 2 }, gracefulShutdown: { timeout: '5s' } });`,
+    "process.stdout.write(JSON.stringify({ pid: process.pid, event: 'started', primary: true, url: address.url }) + '\\n');",
+  ].join('\n');
+  return ['--input-type=module', '-e', code];
+}
+
+async function pidsAndGreetings(base: string): Promise<Map<number, unknown>> {
+  const seen = new Map<number, unknown>();
+  for (let attempt = 0; attempt < 40 && seen.size < 2; attempt++) {
+    const response = await fetch(`${base}/pid`, { headers: { connection: 'close' } }).catch(() => undefined);
+    if (response === undefined) continue;
+    const body = (await response.json()) as { pid: number };
+    seen.set(body.pid, body);
+  }
+  return seen;
+}
+
+describe('startCluster(), as `framework start --cluster` runs a built app', () => {
+  const dist = fileURLToPath(new URL('../.test-dist/issue-14', import.meta.url));
+  const appDir = mkdtempSync(join(tmpdir(), 'fw-cluster-app-'));
+  afterAll(() => {
+    rmSync(dist, { recursive: true, force: true });
+    rmSync(appDir, { recursive: true, force: true });
+  });
+
+  it('serves from two workers of a script started by a `node -e` primary, and stops on SIGTERM', async () => {
+    const core = pathToFileURL(fileURLToPath(new URL('../src/index.ts', import.meta.url))).href;
+    const run = await start({}, { args: primaryScript(core, FIXTURE) });
+    await until(run, 'the primary reporting it started', () =>
+      run.events.some((event) => event.event === 'started' && event.primary === true),
+    );
+    const seen = await pidsAndGreetings(run.base);
+    expect(seen.size).toBe(2);
+    expect(seen.has(run.child.pid ?? 0)).toBe(false);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    for (const pid of seen.keys()) expect(alive(pid)).toBe(false);
+  });
+
+  it('runs the built package on Node 20, the workers reading their .env with defineConfig()', async () => {
+    const tsc = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', dist], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    writeFileSync(join(appDir, '.env'), 'GREETING=hello from .env\n');
+    const core = pathToFileURL(join(dist, 'index.js')).href;
+    const worker = fileURLToPath(new URL('./fixtures/cluster-worker.mjs', import.meta.url));
+    const node20 = process.env.FRAMEWORK_NODE20 || ensureNode(NODE20_VERSION);
+    const run = await start({ CORE: core }, { node: node20, args: primaryScript(core, worker), cwd: appDir });
+    await until(run, 'the primary reporting it started', () => run.events.some((event) => event.event === 'started'));
+    const seen = await pidsAndGreetings(run.base);
+    expect(seen.size).toBe(2);
+    for (const body of seen.values()) {
+      expect(body).toMatchObject({ greeting: 'hello from .env', node: expect.stringMatching(/^20\./) });
+    }
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  }, 90_000);
 });
 
 describe('app.start({ gracefulShutdown }) in a single process', () => {

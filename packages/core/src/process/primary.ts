@@ -47,6 +47,7 @@ export function runPrimary(options: PrimaryOptions): Promise<ServerAddress> {
   let firstAddress: ServerAddress | undefined;
 
   cluster.setupPrimary({
+    execArgv: workerExecArgv(process.execArgv),
     ...(options.exec === undefined ? {} : { exec: options.exec }),
     ...(options.args === undefined ? {} : { args: [...options.args] }),
   });
@@ -256,4 +257,30 @@ export function runPrimary(options: PrimaryOptions): Promise<ServerAddress> {
   );
   for (let index = 0; index < clusterOptions.workers; index++) fork();
   return started;
+}
+
+/**
+ * The primary's Node options for its workers, without the ones that run code given on the command
+ * line (`-e`, `-p`, `--input-type`): a primary started with `node -e` (as a CLI may do) would
+ * otherwise have every worker run that code instead of its script.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < execArgv.length; index++) {
+    const arg = execArgv[index]!;
+    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print') {
+      index += 1;
+      continue;
+    }
+    if (/^(?:--eval|--print|--input-type)=/.test(arg) || arg === '-pe') {
+      if (arg === '-pe') index += 1;
+      continue;
+    }
+    if (arg === '--input-type') {
+      index += 1;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
 }
