@@ -34,6 +34,25 @@ describe('framework build and framework start', () => {
     }
   });
 
+  it('start --cluster serves from several workers sharing the port, and stops them all on SIGTERM', async () => {
+    const port = await freePort();
+    const cli = startCli(['start', '--cluster', '--workers', '2', '--port', String(port)], { cwd: app.root });
+    try {
+      await cli.waitFor(/fixture listening on http:\/\/127\.0\.0\.1:\d+[\s\S]*fixture listening on/, 60_000);
+      const pids = new Set<number>();
+      for (let i = 0; i < 20 && pids.size < 2; i++) {
+        const answer = await get(`http://127.0.0.1:${port}/pid`);
+        if (answer !== undefined) pids.add(JSON.parse(answer.body).pid);
+      }
+      expect(pids.size, cli.output()).toBe(2);
+      expect(pids.has(cli.child.pid ?? 0)).toBe(false);
+      expect(await cli.stop()).toBe(0);
+      expect(await get(`http://127.0.0.1:${port}/pid`)).toBeUndefined();
+    } finally {
+      await cli.stop();
+    }
+  });
+
   it("build fails with exit code 1 and tsc's messages on a type error", async () => {
     await writeFile(join(app.root, 'src', 'broken.ts'), 'export const count: number = "three";\n');
     try {

@@ -33,7 +33,7 @@ describe('framework routes', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^POST +\/users +Create a user$/));
     expect(lines).toContainEqual(expect.stringMatching(/^GET +\/$/));
     expect(lines).toContainEqual(expect.stringMatching(/^GET +\/slow$/));
-    expect(lines.at(-1)).toBe('4 route(s).');
+    expect(lines.at(-1)).toBe('5 route(s).');
   });
 
   it('prints them as JSON with --json', async () => {
