@@ -246,6 +246,11 @@ export class AppView {
     return startApp(this, options);
   }
 
+  /** Whether the server is up: false once `stop()` began. */
+  get listening(): boolean {
+    return this.core.server !== undefined;
+  }
+
   /** Starts the server in this process, without process management (what `start()` ends with). */
   async listen(options: StartOptions): Promise<ServerAddress> {
     await this.core.ready();

@@ -216,6 +216,8 @@ describe('secrets are never printed', () => {
       payments: { apiKey: '[redacted]' },
     });
     expect(Object.keys(config.session)).toEqual(['secret', 'cookie']);
+    // A copy serializes the real values, for settings sent somewhere on purpose.
+    expect(JSON.parse(JSON.stringify(structuredClone(config.payments)))).toEqual({ apiKey: 'pk-live-123456' });
   });
 
   it('not in a JSON log line of the default logger', () => {

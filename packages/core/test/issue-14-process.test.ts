@@ -337,6 +337,17 @@ describe('app.start({ gracefulShutdown }) in a single process', () => {
   });
 });
 
+describe("app.start({ gracefulShutdown }) next to the app's own SIGTERM handler", () => {
+  it('runs the onClose hooks and onShutdown once, and exits 0', async () => {
+    const run = await start({ OWN_HANDLER: '1' });
+    await until(run, 'the app listening', () => run.events.some((event) => event.event === 'started'));
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    expect(run.events.filter((event) => event.event === 'onClose')).toHaveLength(1);
+    expect(run.events.filter((event) => event.event === 'onShutdown')).toHaveLength(1);
+  });
+});
+
 describe('app.start() options', () => {
   it('refuses unknown keys at every level, naming the closest one', async () => {
     const app = createApp({ logger: false });

@@ -8,6 +8,8 @@ export interface ProcessHost {
   /** The app's shared state: the key under which one app's process state is kept. */
   readonly core: object;
   readonly logger: Logger;
+  /** Whether the server is up: false once `stop()` began, whoever called it. */
+  readonly listening: boolean;
   onRequest(hook: (ctx: RequestContext) => unknown): unknown;
   onResponse(hook: (ctx: RequestContext, reply: Reply) => unknown): unknown;
   onClose(hook: () => unknown): unknown;

@@ -10,6 +10,8 @@ export const READINESS_PATH = '/health/ready';
 /** Whether this process is shutting down, shared by the hooks and the signal handlers. */
 export interface ShutdownState {
   shuttingDown: boolean;
+  /** Set once the app's `onClose` hooks ran: stopped by the shutdown, or by the app's own code. */
+  closed: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export function installShutdownHooks(view: ProcessHost, state: ShutdownState, sh
  */
 export async function stopAndExit(
   view: ProcessHost,
+  state: ShutdownState,
   shutdown: ResolvedShutdown,
   startedAt: number,
   before: () => Promise<void>,
@@ -65,7 +68,11 @@ export async function stopAndExit(
   deadline.unref();
   try {
     await before();
-    await view.stop();
+    // The app's own signal handler (`process.on('SIGTERM', () => app.stop())`) may be stopping
+    // it already: wait for that stop rather than running the onClose hooks a second time.
+    // (A timer that holds the process open: once that stop closed the server, nothing else may.)
+    while (!view.listening && !state.closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (!state.closed) await view.stop();
     await shutdown.onShutdown?.();
   } catch (error) {
     logger.error({ err: error }, 'graceful shutdown failed; exiting');

@@ -51,18 +51,20 @@ export function startApp(view: ProcessHost, options: StartOptions): Promise<Serv
 function managedFor(view: ProcessHost, shutdown: ResolvedShutdown): Managed {
   let entry = managed.get(view.core);
   if (entry === undefined) {
-    const created: Managed = { state: { shuttingDown: false }, release: undefined };
+    const created: Managed = { state: { shuttingDown: false, closed: false }, release: undefined };
     entry = created;
     managed.set(view.core, created);
     installShutdownHooks(view, created.state, shutdown);
     // An app stopped by its own code (tests, embedding) gives the signals back.
     view.onClose(() => {
+      created.state.closed = true;
       created.release?.();
       created.release = undefined;
     });
   }
   entry.release?.();
   entry.state.shuttingDown = false;
+  entry.state.closed = false;
   return entry;
 }
 
@@ -94,6 +96,7 @@ async function startSingle(
     const startedAt = Date.now();
     void stopAndExit(
       view,
+      entry.state,
       shutdown,
       startedAt,
       () => (shutdown.stopAcceptingConnections ? Promise.resolve() : sleep(shutdown.timeout / 2)),
@@ -148,7 +151,7 @@ async function startWorker(
     entry.state.shuttingDown = true;
     if (signal !== undefined) tellPrimary({ type: MESSAGE.stopping });
     const startedAt = Date.now();
-    void stopAndExit(view, shutdown, startedAt, async () => {
+    void stopAndExit(view, entry.state, shutdown, startedAt, async () => {
       await sleep(DRAIN_GRACE);
       await leaveCluster(Math.max(0, shutdown.timeout / 2 - DRAIN_GRACE));
     });
