@@ -119,6 +119,7 @@ describe('templates', () => {
     expect(fileCount).toBe(files.length);
     for (const file of files) expectFilled(read(file));
     expect(read('public/index.html')).toContain('<title>project</title>');
+    expect(read('README.md')).toContain('A web app (an API and a page) on [framework]');
     expect(read('src/app.ts')).toContain("app.get('/', (ctx) => ctx.html(site.page(ctx.csrfToken)));");
     expect(read('src/app.ts')).toContain('createApp({ cookies: { secret: config.cookies.secret } })');
     expect(read('framework.config.ts')).toContain("secrets: ['COOKIE_SECRET'],");

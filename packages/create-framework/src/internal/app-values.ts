@@ -104,6 +104,9 @@ export function appValues(name: string, features: readonly Feature[], pm: Packag
   return {
     tokens: {
       name,
+      kind: features.some((feature) => feature.layers.includes('fullstack'))
+        ? 'A web app (an API and a page)'
+        : 'An API',
       install: commands.install,
       exec: commands.exec,
       'run dev': commands.run('dev'),
