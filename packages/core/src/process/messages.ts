@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { ServerAddress } from '../server/types.ts';
 import type { ResolvedStart } from './options.ts';
 
 /** Set in a worker's environment by the primary, so the worker's `app.start()` knows its role. */
@@ -12,6 +13,11 @@ const ON_MEMORY_LIMIT_ENV = 'FRAMEWORK_CLUSTER_ON_MEMORY_LIMIT';
 export const MESSAGE = {
   /** primary → worker: stop gracefully. */
   shutdown: 'framework:shutdown',
+  /**
+   * worker → primary: my app started and listens (its own message rather than the cluster's
+   * `listening` event, which only node:http servers raise, and which comes before `onStart` hooks).
+   */
+  listening: 'framework:listening',
   /** worker → primary: a signal reached me and I am stopping; start a replacement. */
   stopping: 'framework:stopping',
   /** worker → primary: my resident memory is over the limit. */
@@ -20,6 +26,7 @@ export const MESSAGE = {
 
 /** A message a worker sends its primary. */
 export type PrimaryMessage =
+  | { readonly type: typeof MESSAGE.listening; readonly address: ServerAddress }
   | { readonly type: typeof MESSAGE.stopping }
   | { readonly type: typeof MESSAGE.overMemory; readonly rss: number };
 

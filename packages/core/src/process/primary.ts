@@ -19,6 +19,9 @@ interface Tracked {
   listening: boolean;
   retiring: boolean;
   readonly exited: Promise<void>;
+  /** Settles when the worker reports that its app listens. */
+  readonly listened: Promise<void>;
+  readonly onListening: () => void;
 }
 
 /** What the primary needs to run: the script its workers run, and how. */
@@ -73,40 +76,47 @@ export function runPrimary(options: PrimaryOptions): Promise<ServerAddress> {
 
   const fork = (): Tracked => {
     const worker = cluster.fork(workerEnv(settings));
+    let onListening = () => {};
     const tracked: Tracked = {
       worker,
       startedAt: Date.now(),
       listening: false,
       retiring: false,
       exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+      listened: new Promise((resolve) => {
+        onListening = resolve;
+      }),
+      onListening: () => onListening(),
     };
     live.set(worker.id, tracked);
     worker.on('message', (message: PrimaryMessage) => onMessage(tracked, message));
-    worker.once('listening', (address) => {
-      tracked.listening = true;
-      const host = address.address ?? '127.0.0.1';
-      const shown = host.includes(':') ? `[${host}]` : host;
-      firstAddress ??= { url: `http://${shown}:${address.port}`, host, port: address.port };
-      safeLog(
-        logger,
-        'info',
-        { worker: worker.id, pid: worker.process.pid },
-        `worker ${worker.id} listening on ${firstAddress.url}`,
-      );
-      if (clusterOptions.onWorkerStart !== undefined) {
-        const hook = clusterOptions.onWorkerStart;
-        callHook('onWorkerStart', () => hook(info(worker)));
-      }
-      if ([...live.values()].filter((item) => item.listening).length >= clusterOptions.workers)
-        resolveStarted(firstAddress);
-    });
     worker.once('exit', (code: number | null, signal: string | null) => onExit(tracked, code, signal));
     return tracked;
   };
 
+  const listening = (tracked: Tracked, address: ServerAddress) => {
+    const { worker } = tracked;
+    tracked.listening = true;
+    firstAddress ??= address;
+    safeLog(
+      logger,
+      'info',
+      { worker: worker.id, pid: worker.process.pid },
+      `worker ${worker.id} listening on ${address.url}`,
+    );
+    if (clusterOptions.onWorkerStart !== undefined) {
+      const hook = clusterOptions.onWorkerStart;
+      callHook('onWorkerStart', () => hook(info(worker)));
+    }
+    tracked.onListening();
+    if ([...live.values()].filter((item) => item.listening).length >= clusterOptions.workers)
+      resolveStarted(firstAddress);
+  };
+
   const onMessage = (tracked: Tracked, message: PrimaryMessage) => {
     if (typeof message !== 'object' || message === null) return;
-    if (message.type === MESSAGE.stopping && !tracked.retiring) {
+    if (message.type === MESSAGE.listening && !tracked.listening) listening(tracked, message.address);
+    else if (message.type === MESSAGE.stopping && !tracked.retiring) {
       // The worker got a signal of its own: it stops itself; put a new one in its place.
       tracked.retiring = true;
       if (!shuttingDown) void wait(clusterOptions.restartDelay).then(() => shuttingDown || fork());
@@ -183,10 +193,7 @@ export function runPrimary(options: PrimaryOptions): Promise<ServerAddress> {
   const replace = async (old: Tracked): Promise<boolean> => {
     old.retiring = true;
     const next = fork();
-    const ready = await Promise.race([
-      new Promise<boolean>((resolve) => next.worker.once('listening', () => resolve(true))),
-      next.exited.then(() => false),
-    ]);
+    const ready = await Promise.race([next.listened.then(() => true), next.exited.then(() => false)]);
     if (!ready) {
       safeLog(
         logger,

@@ -145,6 +145,7 @@ async function startWorker(
   const onMemoryLimit = fromPrimary.onMemoryLimit ?? settings.process.onMemoryLimit;
   const entry = managedFor(view, shutdown);
   const address = await view.listen(serverOptions);
+  tellPrimary({ type: MESSAGE.listening, address });
 
   const begin = (signal: string | undefined) => {
     if (entry.state.shuttingDown) return;
