@@ -67,9 +67,7 @@ describe('templates', () => {
     });
     expect(read('src/app.ts')).toContain('export function buildApp() {\n  const app = createApp();\n');
     expect(read('src/app.ts')).not.toContain('framework.config');
-    expect(read('src/main.ts')).toContain(
-      'const { url } = await app.start({ port: config.server.port, host: config.server.host });',
-    );
+    expect(read('src/main.ts')).toContain("gracefulShutdown: { timeout: '30s' },");
     expect(read('framework.config.ts')).toContain('const Env = z.object({\n  PORT:');
     expect(read('framework.config.ts')).not.toMatch(/DATABASE_URL|REDIS_URL|test:/);
     expect(read('Dockerfile')).toContain('CMD ["node", "dist/src/main.js"]');

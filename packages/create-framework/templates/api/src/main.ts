@@ -2,18 +2,12 @@ import config from '../framework.config.ts';
 import { buildApp } from './app.ts';
 
 const app = buildApp();
-const { url } = await app.start({ port: config.server.port, host: config.server.host });
+// On SIGTERM or SIGINT (docker stop, Ctrl-C, a rolling restart): /health/ready answers 503 so that
+// load balancers stop sending requests, the requests in flight finish, the plugins close their
+// connections, and the process exits; past 30 s it exits anyway, with a log line.
+const { url } = await app.start({
+  port: config.server.port,
+  host: config.server.host,
+  gracefulShutdown: { timeout: '30s' },
+});
 app.logger.info({ url }, `{{name}} listening on ${url}`);
-
-// Finish the requests in flight, run the plugins' close hooks, then exit.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.logger.error({ err: error }, 'the app did not stop cleanly');
-        process.exit(1);
-      },
-    );
-  });
-}
