@@ -19,6 +19,8 @@ export interface Launched {
   child: ChildProcess;
   exited: Promise<Exit>;
   output(): string;
+  /** Whether it leads its own process group, which stopProcess() signals as a whole. */
+  group: boolean;
 }
 
 function onPath(name: string): string | undefined {
@@ -38,17 +40,27 @@ function onPath(name: string): string | undefined {
 // process is SIGKILLed and never gets to call stop().
 const setpriv = process.platform === 'linux' ? onPath('setpriv') : undefined;
 
-/** Starts `file` with its stdout and stderr collected; `dieWithParent` adds the parent-death signal. */
+/**
+ * Starts `file` with its stdout and stderr collected; `dieWithParent` adds the parent-death signal;
+ * `group` starts it in a process group of its own (for `npm start`, whose children npm does not
+ * always stop with it).
+ */
 export function launch(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; dieWithParent?: boolean },
+  options: { cwd: string; env: NodeJS.ProcessEnv; dieWithParent?: boolean; group?: boolean },
 ): Launched {
   const [command, argv] =
     options.dieWithParent && setpriv !== undefined
       ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', file, ...args]]
       : [file, [...args]];
-  const child = spawn(command, argv, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const group = options.group ?? false;
+  const child = spawn(command, argv, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
+  });
   let output = '';
   const collect = (chunk: string): void => {
     output = (output + chunk).slice(-OUTPUT_LIMIT);
@@ -59,7 +71,7 @@ export function launch(
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
   });
-  return { child, exited, output: () => output };
+  return { child, exited, output: () => output, group };
 }
 
 /** The last lines of a process's output, indented, for an error message. */
@@ -76,18 +88,19 @@ export function describeExit(exit: Exit): string {
 
 /**
  * Runs a command to completion and resolves to its output; rejects, with the last lines of that
- * output, when it fails or is still running after `timeoutMs` (it is killed then).
+ * output, when it fails or is still running after `timeoutMs` (it is killed then, with its whole
+ * process group when `group` is set).
  */
 export async function run(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; group?: boolean },
 ): Promise<string> {
   const launched = launch(file, args, options);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    launched.child.kill('SIGKILL');
+    signal(launched, 'SIGKILL');
   }, options.timeoutMs);
   const exit = await launched.exited;
   clearTimeout(timer);
@@ -103,14 +116,36 @@ export async function run(
   return launched.output();
 }
 
-/** Sends SIGTERM to the process and SIGKILL when it is still there after `graceMs`; resolves once it is gone. */
-export async function stopProcess(launched: Launched, graceMs = 5_000): Promise<void> {
-  const { child } = launched;
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([launched.exited.then(() => true), sleep(graceMs).then(() => false)]);
-  if (!stopped) {
-    child.kill('SIGKILL');
-    await launched.exited;
+function signal(launched: Launched, name: NodeJS.Signals): void {
+  const { pid } = launched.child;
+  if (pid === undefined) return;
+  try {
+    process.kill(launched.group ? -pid : pid, name);
+  } catch {
+    // Already gone.
   }
+}
+
+function isAlive(launched: Launched): boolean {
+  const { child } = launched;
+  if (!launched.group || child.pid === undefined) return child.exitCode === null && child.signalCode === null;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends SIGTERM to the process (to its whole group when it has one) and SIGKILL when it, or a
+ * process of its group, is still there after `graceMs`; resolves once the process is gone.
+ */
+export async function stopProcess(launched: Launched, graceMs = 5_000): Promise<void> {
+  if (!isAlive(launched)) return;
+  signal(launched, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(launched) && Date.now() < deadline) await sleep(50);
+  if (isAlive(launched)) signal(launched, 'SIGKILL');
+  await launched.exited;
 }
