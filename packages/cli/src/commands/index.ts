@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { add } from './add.ts';
 import { build } from './build.ts';
 import { cacheClear } from './cache-clear.ts';
 import { dev } from './dev.ts';
@@ -6,6 +7,7 @@ import { generateMigration } from './generate-migration.ts';
 import { generateModel } from './generate-model.ts';
 import { generateRoute } from './generate-route.ts';
 import { health } from './health.ts';
+import { remove } from './remove.ts';
 import { routes } from './routes.ts';
 import { start } from './start.ts';
 import { test } from './test.ts';
@@ -24,6 +26,8 @@ export const BUILT_IN: readonly Command[] = [
   generateModel,
   generateMigration,
   cacheClear,
+  add,
+  remove,
 ];
 
 /** Internal: a built-in command by name. */

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { booleanFlag, type Command } from '../command.ts';
+import { ModuleSource } from '../internal/app-source.ts';
+import { battery } from '../internal/batteries.ts';
+import { CliFailure } from '../internal/failure.ts';
+import { changeDependency, editDependency } from '../internal/package-manager.ts';
+import { requireProject, shown } from '../project.ts';
+
+/** `framework add <battery>`: installs a battery and wires it into the app. */
+export const add: Command = {
+  name: 'add',
+  summary: 'Add a battery (db, cache, queue): install it, register it in src/app.ts, declare its env',
+  usage: 'add <battery> [--no-install]',
+  details: [
+    "Installs the package with the app's package manager (npm, pnpm or yarn, from its lockfile), appends",
+    '.use(<plugin>()) to the createApp() chain of the app module (an AST edit: the rest of the file keeps',
+    'its formatting), adds its variables to the env schema of framework.config.ts and to .env.example, and',
+    'creates the folders it needs. framework remove <battery> takes it out again.',
+  ],
+  flags: { 'no-install': { type: 'boolean', description: 'Write package.json only; install later' } },
+  positionals: { min: 1, max: 1 },
+  async run(context) {
+    const { io } = context;
+    const name = context.positionals[0] ?? '';
+    const chosen = battery(name);
+    const project = await requireProject(context.cwd);
+    const appFile = shown(project, project.app);
+    if (!existsSync(project.app)) throw new CliFailure(`${appFile} not found: framework add edits the app module.`);
+
+    // Every edit is computed before anything is written or installed.
+    const app = new ModuleSource(await readFile(project.app, 'utf8'));
+    if (app.importedAs(chosen.package, chosen.factory) !== undefined) {
+      throw new CliFailure(
+        `${name} is already in the app: ${appFile} imports ${chosen.factory} from ${chosen.package}.`,
+      );
+    }
+    app.addImport(chosen.package, chosen.factory);
+    if (!app.appendUse(chosen.use)) {
+      throw new CliFailure(
+        `no createApp() call in ${appFile}: add import { ${chosen.factory} } from '${chosen.package}' and app.use(${chosen.use}) by hand.`,
+      );
+    }
+    const configPath = join(project.root, 'framework.config.ts');
+    const config = existsSync(configPath) ? new ModuleSource(await readFile(configPath, 'utf8')) : undefined;
+    const envNames = Object.keys(chosen.env);
+    const envEdited =
+      config !== undefined && Object.entries(chosen.env).every(([variable, schema]) => config.setEnv(variable, schema));
+
+    if (booleanFlag(context, 'no-install')) await editDependency(project.root, 'add', chosen.package, 'latest');
+    else await changeDependency(project.root, 'add', chosen.package, io);
+
+    await writeFile(project.app, app.code());
+    io.out(`framework add: registered ${chosen.use} in ${appFile}`);
+    if (envNames.length > 0) {
+      if (config === undefined || !envEdited) {
+        io.out(
+          `framework add: add ${envNames.map((variable) => `${variable}: ${chosen.env[variable]}`).join(', ')} to your env schema`,
+        );
+      } else if (config.changed()) {
+        await writeFile(configPath, config.code());
+        io.out(`framework add: ${envNames.join(', ')} added to the env schema in framework.config.ts`);
+      }
+      const example = join(project.root, '.env.example');
+      if (existsSync(example)) {
+        const text = await readFile(example, 'utf8');
+        const missing = chosen.example.filter((line) => !text.includes(line));
+        if (missing.length > 0) await appendFile(example, `${text.endsWith('\n') ? '' : '\n'}${missing.join('\n')}\n`);
+      }
+    }
+    for (const directory of chosen.directories) await mkdir(join(project.root, directory), { recursive: true });
+    io.out(chosen.next);
+    return 0;
+  },
+};

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { booleanFlag, type Command } from '../command.ts';
+import { ModuleSource } from '../internal/app-source.ts';
+import { BATTERIES, battery } from '../internal/batteries.ts';
+import { CliFailure } from '../internal/failure.ts';
+import { changeDependency, editDependency } from '../internal/package-manager.ts';
+import { requireProject, shown } from '../project.ts';
+
+/** What a battery adds to the context and the app, to find the code that still uses it. */
+const USES: { readonly [name: string]: RegExp } = {
+  db: /\b(ctx|app)\.db\b/,
+  cache: /\b(ctx|app)\.cache\b/,
+  queue: /\b(ctx|app)\.queues\b/,
+};
+
+/** `framework remove <battery>`: takes a battery out of the app. */
+export const remove: Command = {
+  name: 'remove',
+  summary: 'Remove a battery: unregister it from src/app.ts, drop its env entries, uninstall it',
+  usage: 'remove <battery> [--no-install]',
+  details: [
+    'Takes .use(<plugin>(...)) and the import out of the app module (an AST edit), removes the variables',
+    'only it reads from the env schema of framework.config.ts, and uninstalls the package. Code that',
+    'still uses what it provided (ctx.cache, ctx.db, ...) is listed, file and line, to change by hand.',
+  ],
+  flags: { 'no-install': { type: 'boolean', description: 'Edit package.json only; do not run the package manager' } },
+  positionals: { min: 1, max: 1 },
+  async run(context) {
+    const { io } = context;
+    const name = context.positionals[0] ?? '';
+    const chosen = battery(name);
+    const project = await requireProject(context.cwd);
+    const appFile = shown(project, project.app);
+    if (!existsSync(project.app)) throw new CliFailure(`${appFile} not found: framework remove edits the app module.`);
+
+    const app = new ModuleSource(await readFile(project.app, 'utf8'));
+    const local = app.importedAs(chosen.package, chosen.factory);
+    if (local === undefined)
+      throw new CliFailure(`${name} is not in the app: ${appFile} does not import it from ${chosen.package}.`);
+    app.removeUse(local);
+    app.removeImport(local);
+
+    const configPath = join(project.root, 'framework.config.ts');
+    const config = existsSync(configPath) ? new ModuleSource(await readFile(configPath, 'utf8')) : undefined;
+    // A variable another battery still in the app reads stays (REDIS_URL serves cache and queue).
+    const stillNeeded = new Set(
+      Object.entries(BATTERIES)
+        .filter(([other, item]) => other !== name && app.importedAs(item.package, item.factory) !== undefined)
+        .flatMap(([, item]) => Object.keys(item.env)),
+    );
+    const envNames = Object.keys(chosen.env).filter((variable) => !stillNeeded.has(variable));
+    const envEdited = config !== undefined && envNames.every((variable) => config.setEnv(variable, undefined));
+
+    if (booleanFlag(context, 'no-install')) await editDependency(project.root, 'remove', chosen.package, '');
+    else await changeDependency(project.root, 'remove', chosen.package, io);
+
+    const code = app.code();
+    await writeFile(project.app, code);
+    io.out(`framework remove: ${chosen.factory}() taken out of ${appFile}`);
+    if (config !== undefined && envEdited && config.changed()) {
+      await writeFile(configPath, config.code());
+      io.out(`framework remove: ${envNames.join(', ')} removed from the env schema in framework.config.ts`);
+    }
+    const pattern = USES[name];
+    const uses =
+      pattern === undefined
+        ? []
+        : code
+            .split('\n')
+            .flatMap((line, index) => (pattern.test(line) ? [`${appFile}:${index + 1}: ${line.trim()}`] : []));
+    if (uses.length > 0) {
+      io.err(`framework remove: code still uses what ${name} provided; change it before the next build:`);
+      for (const use of uses) io.err(`  ${use}`);
+      return 1;
+    }
+    return 0;
+  },
+};
