@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import type { App } from '@framework/core';
 import { tsImport } from 'tsx/esm/api';
 import { CliFailure } from './internal/failure.ts';
-import { describeError } from './internal/io.ts';
+import { describeError, type Io } from './internal/io.ts';
+import { showProgress } from './internal/progress.ts';
 import { type Project, shown } from './project.ts';
 
 /** Internal: what the CLI uses of the app `buildApp()` returns. */
@@ -64,8 +65,14 @@ export async function loadApp(project: Project): Promise<LoadedApp> {
 }
 
 /** Internal: loads the app, runs `work` with it, and stops it whatever happens. */
-export async function withApp<T>(project: Project, work: (app: LoadedApp) => Promise<T>): Promise<T> {
-  const app = await loadApp(project);
+export async function withApp<T>(project: Project, io: Io, work: (app: LoadedApp) => Promise<T>): Promise<T> {
+  const progress = showProgress(io, `loading ${shown(project, project.app)}`);
+  let app: LoadedApp;
+  try {
+    app = await loadApp(project);
+  } finally {
+    progress.done();
+  }
   try {
     return await work(app);
   } finally {

@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers.ts';
+import { BIN, cliEnv, FIXTURE, runCli } from './helpers.ts';
 
 describe('framework test:load', () => {
   it('exits 1 and names the threshold a route misses', async () => {
@@ -30,5 +31,28 @@ describe('framework test:load', () => {
     });
     expect(code).toBe(0);
     expect(stdout).toContain('All thresholds met.');
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('shows a spinner with the elapsed time while a load test runs, and clears it', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal, as a user's shell would.
+    const command = [process.execPath, BIN, 'test:load', '--path', '/', '--duration', '2s', '--rps', '1'].join(' ');
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: FIXTURE, env: cliEnv() });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+    });
+    const clearLine = '\u001b[K';
+    expect(output).toMatch(/\r[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] loading http:\/\/127\.0\.0\.1:\d+\/ \(1 s\)/);
+    expect(output).toContain(`(1 s)${clearLine}`);
+    expect(output).toContain(`\r${clearLine}pass  p95 latency`);
+    expect(output).toContain('All thresholds met.');
   });
 });

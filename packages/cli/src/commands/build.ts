@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Command } from '../command.ts';
 import { exited, spawnNode } from '../internal/child.ts';
 import { CliFailure } from '../internal/failure.ts';
+import { showProgress } from '../internal/progress.ts';
 import { resolveAppBin } from '../internal/resolve-tool.ts';
 import { builtFile, type Project, requireProject, shown } from '../project.ts';
 
@@ -59,7 +60,8 @@ export const build: Command = {
       env: context.env,
       io,
     });
-    const code = await exited(child);
+    const progress = showProgress(io, `compiling with tsc (${shown(project, tsconfig)})`);
+    const code = await exited(child).finally(() => progress.done());
     if (code !== 0) {
       io.err(`framework build: tsc found errors (above); nothing usable was built.`);
       return 1;

@@ -16,7 +16,7 @@ export const cacheClear: Command = {
   positionals: { min: 0, max: 0 },
   async run(context) {
     const project = await requireProject(context.cwd);
-    await withApp(project, async (app) => {
+    await withApp(project, context.io, async (app) => {
       const cache: unknown = Reflect.get(app, 'cache');
       const clear: unknown = typeof cache === 'object' && cache !== null ? Reflect.get(cache, 'clear') : undefined;
       if (typeof clear !== 'function') {

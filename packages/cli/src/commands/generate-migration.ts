@@ -19,7 +19,7 @@ export const generateMigration: Command = {
   async run(context) {
     const project = await requireProject(context.cwd);
     const name = snake(nameWords(context.positionals[0] ?? '', 'add_users_table'));
-    return withApp(project, async (app) => {
+    return withApp(project, context.io, async (app) => {
       const create = app.commands().get('migrate:create');
       if (create === undefined) {
         throw new CliFailure(

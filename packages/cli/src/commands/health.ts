@@ -32,7 +32,7 @@ export const health: Command = {
     const { io } = context;
     const timeout = parseTimeout(stringFlag(context, 'timeout'));
     const project = await requireProject(context.cwd);
-    const report: HealthReport = await withApp(project, (app) => app.health(timeout));
+    const report: HealthReport = await withApp(project, context.io, (app) => app.health(timeout));
     if (booleanFlag(context, 'json')) {
       io.out(JSON.stringify(report, null, 2));
     } else {

@@ -58,7 +58,7 @@ export const routes: Command = {
   async run(context) {
     const { io } = context;
     const project = await requireProject(context.cwd);
-    const rows = await withApp(project, async (app) => app.routes().map(toRow));
+    const rows = await withApp(project, context.io, async (app) => app.routes().map(toRow));
     if (booleanFlag(context, 'json')) {
       io.out(JSON.stringify(rows, null, 2));
       return 0;

@@ -5,6 +5,7 @@ import { type Command, stringFlag } from '../command.ts';
 import { spawnNode, stopChild } from '../internal/child.ts';
 import { CliFailure, UsageError } from '../internal/failure.ts';
 import { freePort } from '../internal/free-port.ts';
+import { showProgress } from '../internal/progress.ts';
 import { tsxLoader } from '../internal/tsx.ts';
 import { waitForHttp } from '../internal/wait-for-http.ts';
 import { builtFile, requireProject, shown } from '../project.ts';
@@ -123,7 +124,8 @@ export const testLoad: Command = {
       }
       const url = new URL(path, base).href;
       io.out(`framework test:load: ${connections} connection(s) for ${duration} s against ${url}`);
-      const result = await load(url, connections, duration);
+      const progress = showProgress(io, `loading ${url}`);
+      const result = await load(url, connections, duration).finally(() => progress.done());
       const rate = result.requests === 0 ? 1 : result.failed / result.requests;
       const rps = result.requests / (result.seconds || duration);
       const checks = [
