@@ -47,6 +47,34 @@ function toRow(route: RouteDescription): RouteRow {
   };
 }
 
+/**
+ * Internal: the table `framework routes` prints. The middleware, schemas and auth columns appear
+ * when any route has something to show in them.
+ */
+export function routeTable(routes: readonly RouteDescription[]): string[] {
+  const rows = routes.map(toRow);
+  const withMiddleware = rows.some((row) => row.middleware !== undefined);
+  const withSchemas = rows.some((row) => row.schemas !== undefined);
+  const withAuth = rows.some((row) => row.auth !== '');
+  const header = [
+    'METHOD',
+    'PATH',
+    ...(withMiddleware ? ['MIDDLEWARE'] : []),
+    ...(withSchemas ? ['SCHEMAS'] : []),
+    ...(withAuth ? ['AUTH'] : []),
+    'SUMMARY',
+  ];
+  const body = rows.map((row) => [
+    row.method,
+    row.path,
+    ...(withMiddleware ? [String(row.middleware ?? '')] : []),
+    ...(withSchemas ? [(row.schemas ?? []).join(',') || '-'] : []),
+    ...(withAuth ? [row.auth || '-'] : []),
+    row.summary,
+  ]);
+  return formatTable([header, ...body]);
+}
+
 /** `framework routes`: the app's routes as a table. */
 export const routes: Command = {
   name: 'routes',
@@ -58,7 +86,8 @@ export const routes: Command = {
   async run(context) {
     const { io } = context;
     const project = await requireProject(context.cwd);
-    const rows = await withApp(project, context.io, async (app) => app.routes().map(toRow));
+    const described = await withApp(project, context.io, async (app) => app.routes());
+    const rows = described.map(toRow);
     if (booleanFlag(context, 'json')) {
       io.out(JSON.stringify(rows, null, 2));
       return 0;
@@ -67,26 +96,7 @@ export const routes: Command = {
       io.out('The app has no routes.');
       return 0;
     }
-    const withMiddleware = rows.some((row) => row.middleware !== undefined);
-    const withSchemas = rows.some((row) => row.schemas !== undefined);
-    const withAuth = rows.some((row) => row.auth !== '');
-    const header = [
-      'METHOD',
-      'PATH',
-      ...(withMiddleware ? ['MIDDLEWARE'] : []),
-      ...(withSchemas ? ['SCHEMAS'] : []),
-      ...(withAuth ? ['AUTH'] : []),
-      'SUMMARY',
-    ];
-    const body = rows.map((row) => [
-      row.method,
-      row.path,
-      ...(withMiddleware ? [String(row.middleware ?? '')] : []),
-      ...(withSchemas ? [(row.schemas ?? []).join(',') || '-'] : []),
-      ...(withAuth ? [row.auth || '-'] : []),
-      row.summary,
-    ]);
-    for (const line of formatTable([header, ...body])) io.out(line);
+    for (const line of routeTable(described)) io.out(line);
     io.out(`${rows.length} route(s).`);
     return 0;
   },
