@@ -4,6 +4,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateError } from './errors.ts';
 import { cache } from './features/cache.ts';
+import { cookies } from './features/cookies.ts';
 import { db } from './features/db.ts';
 import { page } from './features/page.ts';
 import { queue } from './features/queue.ts';
@@ -187,7 +188,7 @@ export async function createProject(options: ProjectOptions): Promise<CreatedPro
   const features =
     template === 'plugin'
       ? []
-      : [...packages.map((battery) => FEATURES[battery]), ...(template === 'fullstack' ? [page] : [])];
+      : [cookies, ...packages.map((battery) => FEATURES[battery]), ...(template === 'fullstack' ? [page] : [])];
   const layers = template === 'plugin' ? ['plugin'] : ['api', ...features.flatMap((feature) => feature.layers)];
   const values = template === 'plugin' ? pluginValues(name, packageManager) : appValues(name, features, packageManager);
   const manifest =

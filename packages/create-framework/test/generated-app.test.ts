@@ -107,12 +107,14 @@ describe('a generated project against this repository', () => {
     const stopped = await app.stop();
     expect(stopped.code, stopped.log).toBe(0);
 
-    // In production the embedded database and the in-process queue are refused, both named at once.
+    // In production the embedded database, the in-process queue and a per-process cookie key are
+    // refused, all named at once.
     const production = await startBuilt(project, cleanEnv({ PORT: '0', NODE_ENV: 'production' })).exit();
     expect(production.code).not.toBe(0);
     expect(production.log).toContain('FW_ERR_CONFIG');
     expect(production.log).toContain('DATABASE_URL');
     expect(production.log).toContain('REDIS_URL');
+    expect(production.log).toContain('COOKIE_SECRET');
   });
 
   it('fullstack type-checks and passes its tests', async () => {

@@ -51,11 +51,12 @@ function admin(socket: string, command: string): Promise<string> {
     });
     client.once('error', reject);
     client.once('end', () => resolve(answer));
+    client.setTimeout(5_000, () => client.destroy(new Error(`no answer to ${command}`)));
     client.end(`${command}\n`);
   });
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeout = 30_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeout = 60_000): Promise<void> {
   const started = Date.now();
   while (!(await check().catch(() => false))) {
     if (Date.now() - started > timeout) throw new Error(`timed out waiting until ${what}`);
@@ -63,7 +64,25 @@ async function until(what: string, check: () => Promise<boolean>, timeout = 30_0
   }
 }
 
+// The same on every instance, as the config requires in production.
+const COOKIE_SECRET = 'a-test-secret-that-is-at-least-32-characters';
 let services: Services;
+
+function within<T>(what: string, promise: Promise<T>, timeout = 40_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), timeout);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 let project: string;
 let work: string;
 const children = new Set<ChildProcess>();
@@ -75,7 +94,7 @@ interface Instance {
 }
 
 async function startInstance(port: number): Promise<Instance> {
-  const env = cleanEnv({ NODE_ENV: 'production', PORT: String(port), ...services.env });
+  const env = cleanEnv({ NODE_ENV: 'production', PORT: String(port), COOKIE_SECRET, ...services.env });
   const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let log = '';
@@ -160,8 +179,9 @@ describe('the generated deploy/haproxy.cfg', () => {
                   method: 'POST',
                   headers: { 'content-type': 'application/json' },
                   body: JSON.stringify({ title: `client ${id} round ${round}` }),
+                  signal: AbortSignal.timeout(30_000),
                 })
-              : await fetch(`${url}/notes`);
+              : await fetch(`${url}/notes`, { signal: AbortSignal.timeout(30_000) });
           if (response.status >= 400) failures.push(`${response.status} ${await response.text()}`);
           else {
             await response.arrayBuffer();
@@ -186,7 +206,7 @@ describe('the generated deploy/haproxy.cfg', () => {
       await until(`${server} is drained`, async () => (await statusOf(server)) === 'DRAIN');
       const old = instances[index]!;
       old.child.kill('SIGTERM');
-      expect(await old.exited, old.log()).toBe(0);
+      expect(await within(`${server} exits`, old.exited), old.log()).toBe(0);
       instances[index] = await startInstance(port);
       await admin(socket, `set server app/${server} state ready`);
       await until(`${server} is back in HAProxy`, async () => (await statusOf(server)) === 'UP');
@@ -203,5 +223,5 @@ describe('the generated deploy/haproxy.cfg', () => {
     haproxy.kill('SIGTERM');
     for (const instance of instances) instance.child.kill('SIGTERM');
     await Promise.all(instances.map((instance) => instance.exited));
-  }, 240_000);
+  }, 360_000);
 });

@@ -65,10 +65,15 @@ describe('templates', () => {
       '@framework/core': `^${workspaceVersion('core')}`,
       zod: expect.stringMatching(/^\^4\./),
     });
-    expect(read('src/app.ts')).toContain('export function buildApp() {\n  const app = createApp();\n');
-    expect(read('src/app.ts')).not.toContain('framework.config');
+    expect(read('src/app.ts')).toContain(
+      'export function buildApp() {\n  const app = createApp({ cookies: { secret: config.cookies.secret } });\n',
+    );
+    expect(read('framework.config.ts')).toContain("secrets: ['COOKIE_SECRET'],");
+    expect(read('framework.config.ts')).toContain("path: ['COOKIE_SECRET']");
     expect(read('src/main.ts')).toContain("gracefulShutdown: { timeout: '30s' },");
-    expect(read('framework.config.ts')).toContain('const Env = z.object({\n  PORT:');
+    expect(read('framework.config.ts')).toContain(
+      'const Env = z\n  .object({\n    NODE_ENV: z.string().optional(),\n    PORT:',
+    );
     expect(read('framework.config.ts')).not.toMatch(/DATABASE_URL|REDIS_URL|test:/);
     expect(read('Dockerfile')).toContain('CMD ["node", "dist/src/main.js"]');
     expect(read('Dockerfile')).toMatch(/USER framework/);

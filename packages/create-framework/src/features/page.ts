@@ -4,7 +4,6 @@ import type { Feature } from './types.ts';
 export const page: Feature = {
   layers: ['fullstack'],
   imports: ["import { readSite } from './site.ts';"],
-  appOptions: '{ cookies: { secret: config.cookies.secret } }',
   setup: [],
   created: [],
   routes: [
@@ -15,19 +14,9 @@ export const page: Feature = {
     "app.get('/', (ctx) => ctx.html(site.page(ctx.csrfToken)));",
     "app.get('/assets/:file', (ctx) => site.asset(ctx.params.file));",
   ],
-  env: [
-    {
-      name: 'COOKIE_SECRET',
-      schema: 'z.string().min(32).optional()',
-      example: [
-        '# Signs cookies and CSRF tokens (32+ characters; required with more than one instance). Make one with:',
-        `# node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
-        '# COOKIE_SECRET=',
-      ],
-    },
-  ],
-  secrets: ['COOKIE_SECRET'],
-  shared: { cookies: '{ secret: env.COOKIE_SECRET }' },
+  env: [],
+  secrets: [],
+  shared: {},
   test: {},
   testImports: [],
   tests: [
@@ -46,10 +35,6 @@ export const page: Feature = {
   dockerCopy: ['COPY --chown=framework:nodejs public ./public'],
   readme: {
     paths: ['| `public/`, `src/site.ts` | the page at `/` and its assets at `/assets/<file>` |'],
-    settings: [
-      '**Cookies**: `COOKIE_SECRET` signs cookies and the CSRF token the page sends with its requests.',
-      'Without it a random key is made at each start, which is fine for one process; set it when several',
-      'instances serve the page.',
-    ],
+    settings: [],
   },
 };

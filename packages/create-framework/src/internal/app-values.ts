@@ -60,7 +60,7 @@ function envSchema(variables: readonly EnvVariable[]): string[] {
     '    NODE_ENV: z.string().optional(),',
     ...fields.map((field) => `    ${field}`),
     '  })',
-    '  // In production, data and jobs must outlive the process: the embedded defaults are for development and tests.',
+    '  // Required in production only: development and tests run on embedded defaults without them.',
   ];
   for (const [index, rule] of rules.entries()) {
     lines.push(
