@@ -50,7 +50,14 @@ export const remove: Command = {
         .filter(([other, item]) => other !== name && app.importedAs(item.package, item.factory) !== undefined)
         .flatMap(([, item]) => Object.keys(item.env)),
     );
-    const envNames = Object.keys(chosen.env).filter((variable) => !stillNeeded.has(variable));
+    const configText = config === undefined ? '' : await readFile(configPath, 'utf8');
+    // A variable the config itself still reads (env.REDIS_URL in a section) stays, or it would not compile.
+    const readByConfig = Object.keys(chosen.env).filter((variable) =>
+      new RegExp(`\\benv\\.${variable}\\b`).test(configText),
+    );
+    const envNames = Object.keys(chosen.env).filter(
+      (variable) => !stillNeeded.has(variable) && !readByConfig.includes(variable),
+    );
     const envEdited = config !== undefined && envNames.every((variable) => config.setEnv(variable, undefined));
 
     if (booleanFlag(context, 'no-install')) await editDependency(project.root, 'remove', chosen.package, '');
@@ -62,6 +69,11 @@ export const remove: Command = {
     if (config !== undefined && envEdited && config.changed()) {
       await writeFile(configPath, config.code());
       io.out(`framework remove: ${envNames.join(', ')} removed from the env schema in framework.config.ts`);
+    }
+    for (const variable of readByConfig.filter((item) => !stillNeeded.has(item))) {
+      io.out(
+        `framework remove: ${variable} stays in framework.config.ts, which still reads env.${variable}; remove both if nothing needs it.`,
+      );
     }
     const pattern = USES[name];
     const uses =

@@ -175,7 +175,13 @@ export class ModuleSource {
       ) {
         list.splice(container.index, 1);
       } else {
-        replaceInPlace(node, { ...target });
+        // A comment trailing the kept part describes the link taken out (it sits on the line before
+        // `.use(...)`), while the removed call's own comments describe the next link: keep those.
+        const leading = Array.isArray(target.comments)
+          ? target.comments.filter((comment: unknown) => !(isNode(comment) && comment.trailing === true))
+          : [];
+        const own = Array.isArray(node.comments) ? node.comments : [];
+        replaceInPlace(node, { ...target, comments: [...leading, ...own] });
       }
       removed++;
     }

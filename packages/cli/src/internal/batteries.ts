@@ -48,8 +48,11 @@ export const BATTERIES: { readonly [name: string]: Battery } = {
     package: '@framework/queue',
     factory: 'queue',
     use: 'queue({})',
-    env: {},
-    example: [],
+    env: { REDIS_URL: 'z.url().optional()' },
+    example: [
+      '# Redis for the cache and the queues; without it they run in this process.',
+      '# REDIS_URL=redis://127.0.0.1:6379',
+    ],
     directories: [],
     next: 'Declare queues in queue({ emails: { jobs: { welcome: z.object({ to: z.string() }) } } }); framework queue:work runs the workers.',
   },
