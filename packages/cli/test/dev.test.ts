@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFixture, freePort, get, type RunningCli, startCli } from './helpers.ts';
+import { copyFixture, freePort, get, type RunningCli, runCli, startCli } from './helpers.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -71,5 +72,22 @@ describe('framework dev', () => {
     cleanups.push(() => cli.stop());
     await cli.waitFor(/Debugger listening on ws:\/\//);
     await cli.waitFor(/ready in \d+ ms/);
+  });
+});
+
+describe('framework dev on a busy port', () => {
+  it('says the port is in use instead of reporting another server as the app', async () => {
+    const app = await copyFixture();
+    cleanups.push(app.remove);
+    const server = createServer((_req, res) => res.end('someone else'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { code, stderr } = await runCli(['dev', '--port', String(port)], { cwd: app.root });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `framework dev: port ${port} is in use: stop what serves http://127.0.0.1:${port}/, or pick another port with --port.\n`,
+    );
   });
 });

@@ -5,7 +5,7 @@ import { exited, spawnNode, stopChild } from '../internal/child.ts';
 import { CliFailure } from '../internal/failure.ts';
 import { parsePort, probeHost } from '../internal/ports.ts';
 import { tsxLoader } from '../internal/tsx.ts';
-import { waitForHttp } from '../internal/wait-for-http.ts';
+import { answers, waitForHttp } from '../internal/wait-for-http.ts';
 import { watchTree } from '../internal/watch-tree.ts';
 import { requireProject, shown } from '../project.ts';
 
@@ -42,6 +42,10 @@ export const dev: Command = {
     const port = flagPort ?? parsePort(context.env.PORT, 'PORT') ?? 3000;
     const host = context.env.HOST ?? '127.0.0.1';
     const url = `http://${probeHost(host)}:${port}/`;
+    // Something else answering there would pass for the app and hide its EADDRINUSE.
+    if (await answers(url)) {
+      throw new CliFailure(`port ${port} is in use: stop what serves ${url}, or pick another port with --port.`);
+    }
     const env = { ...context.env, NODE_ENV: context.env.NODE_ENV ?? 'development', PORT: String(port) };
     const args = [
       ...(booleanFlag(context, 'debug') ? ['--inspect'] : []),

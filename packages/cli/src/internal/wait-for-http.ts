@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Internal: resolves `true` when `url` answers with any HTTP status, `false` on a refused connection or error. */
-function answers(url: string): Promise<boolean> {
+export function answers(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     // No keep-alive: an idle pooled socket would hold the app's graceful shutdown open.
     const probe = request(
