@@ -75,6 +75,31 @@ describe('framework dev', () => {
   });
 });
 
+describe('framework dev with an app that ignores SIGTERM', () => {
+  it('kills it after the grace period and restarts it, also when a .env file changes', async () => {
+    const app = await copyFixture();
+    cleanups.push(app.remove);
+    const main = join(app.root, 'src', 'main.ts');
+    await writeFile(
+      main,
+      (await readFile(main, 'utf8')).replace(
+        "for (const signal of ['SIGINT', 'SIGTERM'] as const) {",
+        "process.on('SIGTERM', () => console.log('not stopping'));\nfor (const signal of ['SIGINT'] as const) {",
+      ),
+    );
+    const port = await freePort();
+    const cli = startCli(['dev', '--port', String(port)], { cwd: app.root });
+    cleanups.push(() => cli.stop());
+    await cli.waitFor(/ready in \d+ ms/);
+    const before = cli.output().length;
+    await writeFile(join(app.root, '.env'), 'GREETING=hi\n');
+    await cli.waitFor(/not stopping/, 30_000, before);
+    const line = await cli.waitFor(/restarted \(.*\) in \d+ ms/, 30_000, before);
+    expect(line).toMatch(/^restarted \(\.env changed\) in \d+ ms$/);
+    expect((await get(`http://127.0.0.1:${port}/`))?.status).toBe(200);
+  });
+});
+
 describe('framework dev on a busy port', () => {
   it('says the port is in use instead of reporting another server as the app', async () => {
     const app = await copyFixture();
