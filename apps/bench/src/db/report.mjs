@@ -117,7 +117,7 @@ export function renderDbResults(data) {
     ),
   );
   parts.push(
-    'Targets (issue, spec §7.2): ours within 1.10× of plain drizzle (time per operation, ours ÷ drizzle ≤ 1.10) and at ' +
+    'Targets: ours within 1.10× of plain drizzle (time per operation, ours ÷ drizzle ≤ 1.10) and at ' +
       'least 2× as fast as TypeORM and Sequelize (ops/s, ours ÷ theirs ≥ 2.00), on each workload. The "reference" rows have ' +
       'no target: they show what is reachable on this machine. Values are medians over the rounds; the ratio is the median ' +
       'of the per-round ratios, so it can differ from a ÷ b.',
@@ -142,7 +142,7 @@ export function renderDbResults(data) {
 
   parts.push('## Milliseconds per operation (lower is better)');
   parts.push(
-    'Mean / p50 / p99 of the operations of a measurement, median over the rounds. The last rows are the figures spec §7.2 ' +
+    'Mean / p50 / p99 of the operations of a measurement, median over the rounds. The last rows are the figures the product design ' +
       'claims (machine unknown): compare ratios, not absolute times.',
   );
   parts.push(
@@ -157,7 +157,7 @@ export function renderDbResults(data) {
           }),
         ]),
         ...['ours', 'typeorm', 'sequelize'].map((name) => [
-          `spec §7.2: ${name === 'ours' ? 'this framework' : name === 'typeorm' ? 'TypeORM' : 'Sequelize'}`,
+          `published claim: ${name === 'ours' ? 'this framework' : name === 'typeorm' ? 'TypeORM' : 'Sequelize'}`,
           ...data.workloads.map((w) => `${w.spec[name]}`),
         ]),
       ],

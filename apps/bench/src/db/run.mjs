@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The database benchmark (spec §7.2): select by primary key, a filtered join, a bulk insert of
+// The database benchmark: select by primary key, a filtered join, a bulk insert of
 // 1 000 rows — ours against raw postgres.js, plain drizzle-orm, TypeORM and Sequelize, on the same
 // PostgreSQL in one run. Writes RESULTS-db.md.
 //

@@ -1,4 +1,4 @@
-// Raw uWebSockets.js: the ceiling for our uws driver. Runs on Node 20 only here (see DESIGN.md §2).
+// Raw uWebSockets.js: the ceiling for our uws driver. Runs on Node 20 only here.
 import { createRequire } from 'node:module';
 import { HOST, onShutdown, ready, SECURITY_HEADERS, serverPort, unavailable, validEcho } from './_lib.mjs';
 

@@ -1,4 +1,4 @@
-// Ours: @framework/db's model API (spec §4.1), on the same PostgreSQL.
+// Ours: @framework/db's model API, on the same PostgreSQL.
 import { boolean, createDatabase, integer, serial, table, timestamp, varchar } from '@framework/db';
 import { JOIN_LIMIT, JOIN_MIN_AGE } from '../schema.mjs';
 
