@@ -4,7 +4,7 @@ import { type Duration, parseDuration } from './duration.ts';
 import { FrameworkError } from './errors.ts';
 import { ownerScope } from './internal/compile.ts';
 import type { AppCore } from './internal/dispatch.ts';
-import type { Hooks, RouteRecord, Scope } from './internal/registry.ts';
+import { describeRoute, type Hooks, type RouteRecord, type Scope } from './internal/registry.ts';
 import { checkRouteSchema } from './internal/route-schema.ts';
 import type { Logger } from './logger.ts';
 import { isPlugin, type PluginCommand, type PluginScope } from './plugin.ts';
@@ -362,6 +362,7 @@ export class AppView {
       method: route.method,
       path: route.path,
       meta: route.config.meta as RouteMeta | undefined,
+      ...describeRoute(route),
     }));
   }
 }

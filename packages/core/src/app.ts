@@ -179,18 +179,31 @@ export interface HookTypes<C> {
 }
 
 /**
- * A registered route, as `app.routes()` lists it.
+ * A registered route, as `app.routes()` lists it: what `framework routes` prints.
  *
  * @example
  * ```ts
  * await app.ready(); // plugins have registered their routes
- * for (const route of app.routes()) console.log(route.method, route.path, route.meta?.summary ?? '');
+ * for (const route of app.routes()) {
+ *   // GET /admin/users 2 middleware, schemas query,response, options auth
+ *   console.log(route.method, route.path, `${route.middlewares} middleware`, route.schemas, route.options);
+ * }
  * ```
  */
 export interface RouteDescription {
   method: string;
   path: string;
   meta: RouteMeta | undefined;
+  /**
+   * How many middleware run for the route: the app's and its groups' middleware whose prefix covers
+   * the path, plus the route's own `middlewares`. Middleware that plugins' route options add (an
+   * `auth` check, for one) are not counted here; `options` names them.
+   */
+  middlewares: number;
+  /** Which of `params`, `query`, `body`, `headers` and `response` the route's `schema` declares, in that order. */
+  schemas: string[];
+  /** The names of the route options set on it that plugins provide (such as `auth`), in the order they were written. */
+  options: string[];
 }
 
 /**

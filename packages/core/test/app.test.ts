@@ -234,6 +234,9 @@ describe('app.route() and app.group()', () => {
       method: 'POST',
       path: '/api/things',
       meta: { description: 'Create a thing', tags: ['things'] },
+      middlewares: 0,
+      schemas: [],
+      options: [],
     });
   });
 

@@ -57,6 +57,39 @@ export interface ViewLike {
 
 /** Route options core itself reads; plugins cannot add route options with these names. */
 export const CORE_ROUTE_KEYS = new Set(['handler', 'schema', 'middlewares', 'meta', 'status', 'bodyLimit']);
+/** The parts of a route's `schema` that `app.routes()` names, in the order it names them. */
+const SCHEMA_PARTS = ['params', 'query', 'body', 'headers', 'response'] as const;
+
+function coversPath(path: string, prefix: string): boolean {
+  return (
+    prefix === '' ||
+    (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47))
+  );
+}
+
+/**
+ * What `app.routes()` tells about a route beyond its method, path and meta: how many middleware
+ * apply (its scopes' middleware covering the path, then its own), which schemas it declares, and
+ * which plugin-provided route options it sets.
+ */
+export function describeRoute(route: RouteRecord): { middlewares: number; schemas: string[]; options: string[] } {
+  let middlewares = 0;
+  for (let scope: Scope | undefined = route.scope; scope !== undefined; scope = scope.parent) {
+    for (const entry of scope.middlewares) if (coversPath(route.path, entry.prefix)) middlewares++;
+  }
+  const own = route.config.middlewares;
+  if (Array.isArray(own)) middlewares += own.length;
+  const schema = route.config.schema;
+  const schemas =
+    typeof schema === 'object' && schema !== null
+      ? SCHEMA_PARTS.filter((part) => Reflect.get(schema, part) !== undefined)
+      : [];
+  const options = Object.keys(route.config).filter(
+    (key) => !CORE_ROUTE_KEYS.has(key) && route.config[key] !== undefined,
+  );
+  return { middlewares, schemas, options };
+}
+
 const DEFAULT_LIMITS: ServerLimits = {
   headersTimeout: 15_000,
   requestTimeout: 30_000,
