@@ -24,15 +24,16 @@ describe('commands contributed by plugins', () => {
 });
 
 describe('framework routes', () => {
-  it('prints a table of every route with its summary, tags and how many there are', async () => {
+  it('prints a table of every route with its middleware, schemas, route options, summary and tags, and how many there are', async () => {
     const { code, stdout } = await runCli(['routes']);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^METHOD +PATH +SUMMARY$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/users\/:id +Read a user \[users\]$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^POST +\/users +Create a user$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/slow$/));
+    expect(lines[0]).toMatch(/^METHOD +PATH +MIDDLEWARE +SCHEMAS +OPTIONS +SUMMARY$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/users\/:id +0 +params +- +Read a user \[users\]$/));
+    // the greeter plugin's `audit` route option, by name
+    expect(lines).toContainEqual(expect.stringMatching(/^POST +\/users +0 +- +audit +Create a user$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/ +0 +- +-$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/slow +0 +- +-$/));
     expect(lines.at(-1)).toBe('5 route(s).');
   });
 
@@ -41,8 +42,14 @@ describe('framework routes', () => {
     expect(code).toBe(0);
     const routes: unknown = JSON.parse(stdout);
     expect(routes).toContainEqual(
-      expect.objectContaining({ method: 'GET', path: '/users/:id', summary: 'Read a user [users]' }),
+      expect.objectContaining({
+        method: 'GET',
+        path: '/users/:id',
+        schemas: ['params'],
+        summary: 'Read a user [users]',
+      }),
     );
+    expect(routes).toContainEqual(expect.objectContaining({ method: 'POST', path: '/users', options: ['audit'] }));
   });
 });
 

@@ -10,8 +10,19 @@ interface RouteRow {
   path: string;
   middleware: number | undefined;
   schemas: string[] | undefined;
+  options: string[] | undefined;
   auth: string;
   summary: string;
+}
+
+/**
+ * A route as the app's core lists it. Cores before 0.2 give only method, path and meta, so the
+ * other fields are read when present.
+ */
+type ListedRoute = Pick<RouteDescription, 'method' | 'path' | 'meta'> & Partial<RouteDescription>;
+
+function names(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((name): name is string => typeof name === 'string') : undefined;
 }
 
 function describeAuth(value: unknown): string {
@@ -23,17 +34,13 @@ function describeAuth(value: unknown): string {
 }
 
 /**
- * What the table shows of a route. Middleware counts and schema names appear when the app's core
- * describes them (`middlewares`, `schemas` on the description); only the summary, tags and auth
- * of `meta` are shown, never other metadata, which may hold anything.
+ * What the table shows of a route. Middleware counts, schema names and the plugin route options
+ * set on it (names only, never their values) appear when the app's core describes them; only the
+ * summary, tags and auth of `meta` are shown, never other metadata, which may hold anything.
  */
-function toRow(route: RouteDescription): RouteRow {
+function toRow(route: ListedRoute): RouteRow {
   const meta = route.meta;
-  const middleware = 'middlewares' in route && typeof route.middlewares === 'number' ? route.middlewares : undefined;
-  const schemas =
-    'schemas' in route && Array.isArray(route.schemas)
-      ? route.schemas.filter((name): name is string => typeof name === 'string')
-      : undefined;
+  const middleware = typeof route.middlewares === 'number' ? route.middlewares : undefined;
   const auth = 'auth' in route ? route.auth : meta?.auth;
   const summary = meta?.summary ?? meta?.description ?? '';
   const tags = meta?.tags !== undefined && meta.tags.length > 0 ? ` [${meta.tags.join(', ')}]` : '';
@@ -41,26 +48,29 @@ function toRow(route: RouteDescription): RouteRow {
     method: route.method,
     path: route.path,
     middleware,
-    schemas,
+    schemas: names(route.schemas),
+    options: names(route.options),
     auth: describeAuth(auth),
     summary: `${meta?.deprecated === true ? '(deprecated) ' : ''}${summary}${tags}`,
   };
 }
 
 /**
- * Internal: the table `framework routes` prints. The middleware, schemas and auth columns appear
- * when any route has something to show in them.
+ * Internal: the table `framework routes` prints. The middleware, schemas, options and auth columns
+ * appear when any route has something to show in them.
  */
-export function routeTable(routes: readonly RouteDescription[]): string[] {
+export function routeTable(routes: readonly ListedRoute[]): string[] {
   const rows = routes.map(toRow);
   const withMiddleware = rows.some((row) => row.middleware !== undefined);
   const withSchemas = rows.some((row) => row.schemas !== undefined);
+  const withOptions = rows.some((row) => row.options !== undefined && row.options.length > 0);
   const withAuth = rows.some((row) => row.auth !== '');
   const header = [
     'METHOD',
     'PATH',
     ...(withMiddleware ? ['MIDDLEWARE'] : []),
     ...(withSchemas ? ['SCHEMAS'] : []),
+    ...(withOptions ? ['OPTIONS'] : []),
     ...(withAuth ? ['AUTH'] : []),
     'SUMMARY',
   ];
@@ -69,6 +79,7 @@ export function routeTable(routes: readonly RouteDescription[]): string[] {
     row.path,
     ...(withMiddleware ? [String(row.middleware ?? '')] : []),
     ...(withSchemas ? [(row.schemas ?? []).join(',') || '-'] : []),
+    ...(withOptions ? [(row.options ?? []).join(',') || '-'] : []),
     ...(withAuth ? [row.auth || '-'] : []),
     row.summary,
   ]);
@@ -78,7 +89,7 @@ export function routeTable(routes: readonly RouteDescription[]): string[] {
 /** `framework routes`: the app's routes as a table. */
 export const routes: Command = {
   name: 'routes',
-  summary: "List the app's routes: method, path, middleware, schemas, auth and summary",
+  summary: "List the app's routes: method, path, middleware, schemas, route options, auth and summary",
   usage: 'routes [--json]',
   details: ["Loads the app (buildApp() and app.ready(), no server) and lists every route, plugins' routes included."],
   flags: { json: { type: 'boolean', description: 'Print the routes as a JSON array instead of a table' } },
