@@ -66,7 +66,7 @@ describe('templates', () => {
       zod: expect.stringMatching(/^\^4\./),
     });
     expect(read('src/app.ts')).toContain(
-      'export function buildApp() {\n  const app = createApp({ cookies: { secret: config.cookies.secret } });\n',
+      'export function buildApp() {\n  const app = createApp({ cookies: { secret: config.cookies.secret }, trustProxy: config.server.trustProxy });\n',
     );
     expect(read('framework.config.ts')).toContain("secrets: ['COOKIE_SECRET'],");
     expect(read('framework.config.ts')).toContain("path: ['COOKIE_SECRET']");
@@ -91,8 +91,9 @@ describe('templates', () => {
     }
     const app = read('src/app.ts');
     expect(app).toContain(
-      "import { cache } from '@framework/cache';\nimport { createApp, NotFoundError } from '@framework/core';",
+      "import { cache } from '@framework/cache';\nimport { RedisRateLimitStore } from '@framework/cache/redis';\nimport { createApp, NotFoundError } from '@framework/core';",
     );
+    expect(app).toContain('store: app.redis ? new RedisRateLimitStore(app.redis) : new MemoryRateLimitStore(),');
     expect(app).toContain(
       "import config from '../framework.config.ts';\nimport { createNotes } from './notes.ts';\nimport { schema } from './schema.ts';",
     );
@@ -124,7 +125,9 @@ describe('templates', () => {
     expect(read('public/index.html')).toContain('<title>project</title>');
     expect(read('README.md')).toContain('A web app (an API and a page) on [framework]');
     expect(read('src/app.ts')).toContain("app.get('/', (ctx) => ctx.html(site.page(ctx.csrfToken)));");
-    expect(read('src/app.ts')).toContain('createApp({ cookies: { secret: config.cookies.secret } })');
+    expect(read('src/app.ts')).toContain(
+      'createApp({ cookies: { secret: config.cookies.secret }, trustProxy: config.server.trustProxy })',
+    );
     expect(read('framework.config.ts')).toContain("secrets: ['COOKIE_SECRET'],");
     expect(read('Dockerfile')).toContain('COPY --chown=framework:nodejs public ./public');
   });

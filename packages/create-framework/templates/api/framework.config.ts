@@ -13,10 +13,13 @@ export default defineConfig({
   // passwords in URLs, are redacted too).
   secrets: [], // @fw:secrets
   shared: (env) => ({
-    server: { port: env.PORT, host: env.HOST ?? '127.0.0.1' },
+    // trustProxy: whose X-Forwarded-For to believe about the client's address (none by default).
+    server: { port: env.PORT, host: env.HOST ?? '127.0.0.1', trustProxy: env.TRUST_PROXY ?? false },
     // @fw:shared
   }),
   // In a container the app listens on every interface, so that the published port reaches it.
-  production: (env) => ({ server: { host: env.HOST ?? '0.0.0.0' } }),
+  // Behind HAProxy on the same host (deploy/haproxy.cfg) the client's address comes from the
+  // X-Forwarded-For it adds; TRUST_PROXY names other load balancers.
+  production: (env) => ({ server: { host: env.HOST ?? '0.0.0.0', trustProxy: env.TRUST_PROXY ?? 'loopback' } }),
   // @fw:test
 });
