@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Services, startServices } from '@framework/test-services';
@@ -7,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, create, linkWorkspace, removeTempDirs, runCommand, tempDir } from './helpers.ts';
 
 // The generated app scaled out as its deploy/haproxy.cfg says: Debian's HAProxy on loopback in front
-// of three instances of the built app (NODE_ENV=production), sharing one PostgreSQL and one Redis.
+// of three instances of the built app (NODE_ENV=production), sharing one PostgreSQL and one Redis:
+// a rolling restart drops no request, and a client's rate limit is one count across the instances.
+// Sessions across instances are not covered: they wait for an auth package.
 
 function haproxyBinary(): string {
   const found = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((path) => existsSync(path));
@@ -93,8 +96,8 @@ interface Instance {
   log: () => string;
 }
 
-async function startInstance(port: number): Promise<Instance> {
-  const env = cleanEnv({ NODE_ENV: 'production', PORT: String(port), COOKIE_SECRET, ...services.env });
+async function startInstance(port: number, settings: Record<string, string> = {}): Promise<Instance> {
+  const env = cleanEnv({ NODE_ENV: 'production', PORT: String(port), COOKIE_SECRET, ...services.env, ...settings });
   const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let log = '';
@@ -139,32 +142,131 @@ afterAll(async () => {
   removeTempDirs();
 });
 
+interface Proxy {
+  url: string;
+  socket: string;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/** HAProxy with the generated deploy/haproxy.cfg, on this test's ports and socket. */
+async function startHaproxy(ports: readonly number[], name: string): Promise<Proxy> {
+  const front = await freePort();
+  const socket = join(work, `${name}.sock`);
+  const config = readFileSync(join(project, 'deploy/haproxy.cfg'), 'utf8')
+    .replace('bind *:8080', `bind 127.0.0.1:${front}`)
+    .replace(/\/tmp\/haproxy-scaled-app\.sock/g, socket)
+    .replace('127.0.0.1:3001', `127.0.0.1:${ports[0]}`)
+    .replace('127.0.0.1:3002', `127.0.0.1:${ports[1]}`)
+    .replace('127.0.0.1:3003', `127.0.0.1:${ports[2]}`);
+  const configFile = join(work, `${name}.cfg`);
+  writeFileSync(configFile, config);
+  const haproxy = spawn(haproxyBinary(), ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(haproxy);
+  let log = '';
+  haproxy.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    log += chunk;
+  });
+  const exited = new Promise<void>((resolve) =>
+    haproxy.once('close', () => {
+      children.delete(haproxy);
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${front}`;
+  await until('HAProxy answers', async () => {
+    if (haproxy.exitCode !== null) throw new Error(`HAProxy exited:\n${log}`);
+    return (await fetch(`${url}/health/ready`)).status === 200;
+  });
+  // Every instance is up in HAProxy, so that round-robin spreads the requests over the three.
+  await until('HAProxy sees every instance up', async () => {
+    const rows = (await admin(socket, 'show stat')).split('\n').filter((line) => /^app,app\d,/.test(line));
+    return rows.length === 3 && rows.every((row) => row.split(',')[17] === 'UP');
+  });
+  return {
+    url,
+    socket,
+    log: () => log,
+    stop: async () => {
+      haproxy.kill('SIGTERM');
+      await within('HAProxy exits', exited);
+    },
+  };
+}
+
+/** HAProxy's counters for a backend server (`hrsp_2xx`, `hrsp_4xx`...), by their names in `show stat`. */
+async function serverStats(socket: string, server: string): Promise<Record<string, string>> {
+  const lines = (await admin(socket, 'show stat')).split('\n');
+  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
+  const row = (lines.find((line) => line.startsWith(`app,${server},`)) ?? '').split(',');
+  return Object.fromEntries(names.map((name, index) => [name, row[index] ?? '']));
+}
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  body: string;
+}
+
+/**
+ * One request from a given loopback address (127.0.0.2, 127.0.0.3...): each stands for a client on
+ * its own machine, as HAProxy sees it.
+ */
+function send(
+  url: string,
+  from: string,
+  options: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        localAddress: from,
+        agent: false,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+        timeout: 30_000,
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.once('end', () => {
+          const retryAfter = response.headers['retry-after'];
+          resolve({ status: response.statusCode ?? 0, retryAfter, body: text });
+        });
+        response.once('error', reject);
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error(`no answer from ${url} within 30 s`)));
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+const addNote = (url: string, from: string, headers: Record<string, string> = {}) =>
+  send(`${url}/notes`, from, { method: 'POST', body: { title: `from ${from}` }, headers });
+
+/** Statuses counted: `{ 201: 30, 429: 10 }`. */
+function tally(answers: readonly Answer[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const { status } of answers) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
 describe('the generated deploy/haproxy.cfg', () => {
   it('serves three instances, and a rolling restart under load drops no request', async () => {
     const ports = [await freePort(), await freePort(), await freePort()];
-    const front = await freePort();
-    const socket = join(work, 'haproxy.sock');
-    // The example as generated, on this test's ports and socket.
-    const config = readFileSync(join(project, 'deploy/haproxy.cfg'), 'utf8')
-      .replace('bind *:8080', `bind 127.0.0.1:${front}`)
-      .replace(/\/tmp\/haproxy-scaled-app\.sock/g, socket)
-      .replace('127.0.0.1:3001', `127.0.0.1:${ports[0]}`)
-      .replace('127.0.0.1:3002', `127.0.0.1:${ports[1]}`)
-      .replace('127.0.0.1:3003', `127.0.0.1:${ports[2]}`);
-    const configFile = join(work, 'haproxy.cfg');
-    writeFileSync(configFile, config);
-
-    // One at a time, so that the first runs the migration and the others find it applied.
+    // One at a time, so that the first runs the migration and the others find it applied. The load
+    // below is one client adding notes as fast as it can: its per-client limit is lifted here (the
+    // limit itself is the next test's subject).
     const instances: Instance[] = [];
-    for (const port of ports) instances.push(await startInstance(port));
-    const haproxy = spawn(haproxyBinary(), ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.add(haproxy);
-    let haproxyLog = '';
-    haproxy.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      haproxyLog += chunk;
-    });
-    const url = `http://127.0.0.1:${front}`;
-    await until('HAProxy answers', async () => (await fetch(`${url}/health/ready`)).status === 200);
+    const settings = { NOTES_PER_MINUTE: '1000000' };
+    for (const port of ports) instances.push(await startInstance(port, settings));
+    const proxy = await startHaproxy(ports, 'haproxy-restart');
+    const { url, socket } = proxy;
 
     // A bounded load: four clients, each adding a note and listing them in turn, until told to stop.
     let running = true;
@@ -188,7 +290,10 @@ describe('the generated deploy/haproxy.cfg', () => {
             if (round % 2 === 0) added++;
           }
         } catch (error) {
-          failures.push(String(error));
+          // fetch's own message ("fetch failed") says little; its cause says what the socket saw.
+          failures.push(
+            error instanceof Error && error.cause !== undefined ? `${error} (${error.cause})` : String(error),
+          );
         }
       }
     };
@@ -207,21 +312,72 @@ describe('the generated deploy/haproxy.cfg', () => {
       const old = instances[index]!;
       old.child.kill('SIGTERM');
       expect(await within(`${server} exits`, old.exited), old.log()).toBe(0);
-      instances[index] = await startInstance(port);
+      instances[index] = await startInstance(port, settings);
       await admin(socket, `set server app/${server} state ready`);
       await until(`${server} is back in HAProxy`, async () => (await statusOf(server)) === 'UP');
     }
     running = false;
     await load;
 
-    expect(failures, haproxyLog).toEqual([]);
+    expect(failures, proxy.log()).toEqual([]);
     expect(added).toBeGreaterThan(20);
     // Every instance wrote to the same database, and the cached list was invalidated across them.
     const notes: unknown = await (await fetch(`${url}/notes`)).json();
     expect(Array.isArray(notes) ? notes.length : 0).toBe(added);
 
-    haproxy.kill('SIGTERM');
+    await proxy.stop();
     for (const instance of instances) instance.child.kill('SIGTERM');
-    await Promise.all(instances.map((instance) => instance.exited));
+    await within('the instances exit', Promise.all(instances.map((instance) => instance.exited)));
   }, 360_000);
+
+  it('holds the rate limit across the instances: the same count as one instance, per client', async () => {
+    // As generated: NOTES_PER_MINUTE 30, the counts in the shared Redis, the client's address from
+    // the X-Forwarded-For that HAProxy sets (believed from loopback in production).
+    const limit = 30;
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const instances: Instance[] = [];
+    for (const port of ports) instances.push(await startInstance(port));
+    const proxy = await startHaproxy(ports, 'haproxy-limits');
+
+    // One client sends 40 notes at once through HAProxy, which spreads them round-robin.
+    const burst = await within(
+      'the burst is answered',
+      Promise.all(Array.from({ length: limit + 10 }, () => addNote(proxy.url, '127.0.0.2'))),
+    );
+    expect(tally(burst), proxy.log()).toEqual({ 201: limit, 429: 10 });
+    for (const refused of burst.filter((answer) => answer.status === 429)) {
+      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+      expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: 'FW_ERR_RATE_LIMITED' });
+    }
+    // The next ones are refused on whichever instance they reach, also with a made-up
+    // X-Forwarded-For: HAProxy replaces it with the address it sees.
+    const again: Answer[] = [];
+    for (let round = 0; round < 3; round++) {
+      again.push(await addNote(proxy.url, '127.0.0.2'));
+      again.push(await addNote(proxy.url, '127.0.0.2', { 'x-forwarded-for': `198.51.100.${round + 1}` }));
+    }
+    expect(again.map((answer) => answer.status)).toEqual([429, 429, 429, 429, 429, 429]);
+    // Every instance accepted some of the notes and refused some: one count, held in Redis.
+    for (const server of ['app1', 'app2', 'app3']) {
+      const stats = await serverStats(proxy.socket, server);
+      expect(Number(stats.hrsp_2xx), `${server} answered 2xx`).toBeGreaterThan(0);
+      expect(Number(stats.hrsp_4xx), `${server} answered 4xx`).toBeGreaterThan(0);
+    }
+
+    // Only writes are limited, and other clients have their own count.
+    expect((await send(`${proxy.url}/notes`, '127.0.0.2')).status).toBe(200);
+    expect((await addNote(proxy.url, '127.0.0.3')).status).toBe(201);
+
+    // Against one instance directly, a client gets exactly the same: 30 notes, then 429.
+    const direct: Answer[] = [];
+    for (let index = 0; index < limit + 2; index++) {
+      direct.push(await addNote(`http://127.0.0.1:${ports[0]}`, '127.0.0.4'));
+    }
+    expect(direct.map((answer) => answer.status)).toEqual([...Array<number>(limit).fill(201), 429, 429]);
+
+    await proxy.stop();
+    for (const instance of instances) instance.child.kill('SIGTERM');
+    await within('the instances exit', Promise.all(instances.map((instance) => instance.exited)));
+  }, 180_000);
 });
