@@ -278,14 +278,17 @@ describe('npm create framework@latest in a terminal, answering its questions', (
         await sleep(150);
       }
     };
+    const bound = new AbortController();
     try {
       await answer('Where should the project go?', [...'prompted-app', ENTER]);
       await answer('Which template?', [ENTER]); // api, the first one
       await answer('Which batteries?', [' ', ENTER]); // db, the first one
       await answer('Which package manager?', [ENTER]); // npm, the first one
-      const code = await Promise.race([exited, sleep(400_000, 'still running')]);
+      // The install comes after the last answer: bounded like the other installs.
+      const code = await Promise.race([exited, sleep(400_000, 'still running', { signal: bound.signal })]);
       expect(code, screen).toBe(0);
     } finally {
+      bound.abort();
       if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
     }
     expect(screen).toContain('Created prompted-app (api with db)');
