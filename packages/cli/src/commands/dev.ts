@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { booleanFlag, type Command, stringFlag } from '../command.ts';
 import { exited, spawnNode, stopChild } from '../internal/child.ts';
+import { type DevDatabase, startDevDatabase } from '../internal/dev-database.ts';
 import { CliFailure } from '../internal/failure.ts';
 import { parsePort, probeHost } from '../internal/ports.ts';
 import { tsxLoader } from '../internal/tsx.ts';
@@ -24,6 +25,9 @@ export const dev: Command = {
     'unless NODE_ENV is set. Files under the app are watched, except node_modules, the build output and dotfiles;',
     'after a change the app is stopped (SIGTERM, then SIGKILL after 5 s) and started again, and the time from the',
     'change to its first answer on PORT is printed. Ctrl-C stops it.',
+    'When the app uses @framework/db and DATABASE_URL is not set, its PGlite database (.data/pglite) is opened',
+    'once by framework dev and served to the app over the PostgreSQL protocol (DATABASE_URL points to it), so a',
+    'restart does not open it again.',
   ],
   flags: {
     port: { type: 'string', short: 'p', value: 'N', description: 'Port to serve on (sets PORT; default PORT or 3000)' },
@@ -46,7 +50,21 @@ export const dev: Command = {
     if (await answers(url)) {
       throw new CliFailure(`port ${port} is in use: stop what serves ${url}, or pick another port with --port.`);
     }
-    const env = { ...context.env, NODE_ENV: context.env.NODE_ENV ?? 'development', PORT: String(port) };
+    const env: NodeJS.ProcessEnv = {
+      ...context.env,
+      NODE_ENV: context.env.NODE_ENV ?? 'development',
+      PORT: String(port),
+    };
+    let database: DevDatabase | undefined;
+    if (project.dependencies.has('@framework/db') && context.env.DATABASE_URL === undefined) {
+      database = await startDevDatabase(project.root);
+      if (database !== undefined) {
+        env.DATABASE_URL = database.url;
+        io.out(
+          `framework dev: opened PGlite in .data/pglite in ${database.openedInMs} ms; the app connects to it at ${database.url} and it stays open across restarts`,
+        );
+      }
+    }
     const args = [
       ...(booleanFlag(context, 'debug') ? ['--inspect'] : []),
       '--enable-source-maps',
@@ -67,7 +85,8 @@ export const dev: Command = {
       finish = resolve;
     });
 
-    const launch = (since: number, reason: string) => {
+    /** `before`: the time from the change until the old process had exited, shown apart. */
+    const launch = (since: number, reason: string, before?: number) => {
       const current = ++generation;
       const started = spawnNode(args, { cwd: project.root, env, io, detached: true });
       child = started;
@@ -80,8 +99,10 @@ export const dev: Command = {
       });
       void waitForHttp(url, ANSWER_TIMEOUT_MS, () => alive && current === generation).then((answered) => {
         if (current !== generation) return;
-        const ms = Date.now() - since;
-        if (answered) io.out(`framework dev: ${reason} in ${ms} ms, serving ${url}`);
+        const ms = Date.now() - since + (before ?? 0);
+        const parts =
+          before === undefined ? '' : ` (stopping the old process ${before} ms, starting ${ms - before} ms)`;
+        if (answered) io.out(`framework dev: ${reason} in ${ms} ms${parts}, serving ${url}`);
         else if (alive)
           io.err(`framework dev: the app has not answered on ${url} after ${ms} ms; is it listening on PORT?`);
       });
@@ -95,7 +116,10 @@ export const dev: Command = {
         if (stopping) return;
         generation++;
         if (child !== undefined) await stopChild(child);
-        if (!stopping) launch(since, `restarted (${shown(project, path)} changed)`);
+        const stopped = Date.now();
+        if (!stopping) {
+          launch(stopped, `restarted (${shown(project, path)} changed)`, stopped - since);
+        }
       });
     };
 
@@ -116,7 +140,11 @@ export const dev: Command = {
       stopping = true;
       clearTimeout(settle);
       watcher.close();
-      void restarting.then(() => (child === undefined ? 0 : stopChild(child))).then(() => finish(0));
+      void restarting
+        .then(() => (child === undefined ? 0 : stopChild(child)))
+        .then(() => database?.close())
+        .catch(() => undefined)
+        .then(() => finish(0));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
