@@ -1,5 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { booleanFlag, type Command, stringFlag } from '../command.ts';
 import { exited, spawnNode, stopChild } from '../internal/child.ts';
 import { type DevDatabase, startDevDatabase } from '../internal/dev-database.ts';
@@ -8,12 +11,45 @@ import { parsePort, probeHost } from '../internal/ports.ts';
 import { tsxLoader } from '../internal/tsx.ts';
 import { answers, waitForHttp } from '../internal/wait-for-http.ts';
 import { watchTree } from '../internal/watch-tree.ts';
-import { requireProject, shown } from '../project.ts';
+import { type Project, requireProject, shown } from '../project.ts';
 
 /** How long a restarted app may take to answer before the CLI says so (it keeps running). */
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Editors write a file in several steps: changes this close together make one restart. */
 const SETTLE_MS = 25;
+
+/** The script of the spare process, next to this module (TypeScript in the repository, JavaScript once built). */
+const SPARE = fileURLToPath(
+  new URL(`../internal/dev-spare${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+/** Files whose change can change what the app's dependencies are: a spare loaded before is dropped. */
+const MANIFESTS = new Set(['package.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock']);
+
+/**
+ * The entry files of the app's runtime dependencies (package.json `dependencies`, the CLI itself
+ * excepted), which a spare process loads ahead of the next restart.
+ */
+function dependencyEntries(project: Project): string[] {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(join(project.root, 'package.json'), 'utf8'));
+  } catch {
+    return [];
+  }
+  const dependencies = typeof manifest === 'object' && manifest !== null ? Reflect.get(manifest, 'dependencies') : {};
+  const names = typeof dependencies === 'object' && dependencies !== null ? Object.keys(dependencies) : [];
+  const require = createRequire(join(project.root, 'package.json'));
+  const entries: string[] = [];
+  for (const name of names) {
+    if (name === '@framework/cli') continue;
+    try {
+      entries.push(require.resolve(name));
+    } catch {
+      // Types-only or bin-only packages have nothing to load.
+    }
+  }
+  return entries;
+}
 
 /** `framework dev`: runs the app from its TypeScript, restarting it when a file changes. */
 export const dev: Command = {
@@ -65,13 +101,9 @@ export const dev: Command = {
         );
       }
     }
-    const args = [
-      ...(booleanFlag(context, 'debug') ? ['--inspect'] : []),
-      '--enable-source-maps',
-      '--import',
-      tsxLoader(),
-      project.main,
-    ];
+    const debug = booleanFlag(context, 'debug');
+    const node = [...(debug ? ['--inspect'] : []), '--enable-source-maps', '--import', tsxLoader()];
+    const args = [...node, project.main];
 
     let child: ChildProcess | undefined;
     let stopping = false;
@@ -85,10 +117,50 @@ export const dev: Command = {
       finish = resolve;
     });
 
+    // The next app process, started ahead with the app's dependencies loaded: a restart then only
+    // loads the app's own files. Not under --debug (two inspectors would want the same port).
+    let spare: { child: ChildProcess; ready: boolean } | undefined;
+    const prepareSpare = () => {
+      if (debug || stopping || spare !== undefined) return;
+      const entry = {
+        child: spawnNode([...node, SPARE, project.main, JSON.stringify(dependencyEntries(project))], {
+          cwd: project.root,
+          env,
+          io,
+          detached: true,
+          ipc: true,
+        }),
+        ready: false,
+      };
+      entry.child.on('message', (message) => {
+        if (message === 'ready') entry.ready = true;
+      });
+      entry.child.once('exit', () => {
+        if (spare === entry) spare = undefined;
+      });
+      spare = entry;
+    };
+    const dropSpare = async () => {
+      const dropped = spare;
+      spare = undefined;
+      if (dropped !== undefined) await stopChild(dropped.child);
+    };
+    /** The spare, told to run the app, when it is ready; else a new process. */
+    const startApp = (): { child: ChildProcess; ahead: boolean } => {
+      const ready = spare;
+      if (ready?.ready === true && ready.child.connected) {
+        spare = undefined;
+        ready.child.send('start');
+        return { child: ready.child, ahead: true };
+      }
+      void dropSpare();
+      return { child: spawnNode(args, { cwd: project.root, env, io, detached: true }), ahead: false };
+    };
+
     /** `before`: the time from the change until the old process had exited, shown apart. */
     const launch = (since: number, reason: string, before?: number) => {
       const current = ++generation;
-      const started = spawnNode(args, { cwd: project.root, env, io, detached: true });
+      const { child: started, ahead } = startApp();
       child = started;
       let alive = true;
       void exited(started).then((code) => {
@@ -101,10 +173,14 @@ export const dev: Command = {
         if (current !== generation) return;
         const ms = Date.now() - since + (before ?? 0);
         const parts =
-          before === undefined ? '' : ` (stopping the old process ${before} ms, starting ${ms - before} ms)`;
+          before === undefined
+            ? ''
+            : ` (stopping the old process ${before} ms, starting ${ms - before} ms${ahead ? ', dependencies loaded ahead' : ''})`;
         if (answered) io.out(`framework dev: ${reason} in ${ms} ms${parts}, serving ${url}`);
         else if (alive)
           io.err(`framework dev: the app has not answered on ${url} after ${ms} ms; is it listening on PORT?`);
+        // Only now, so that loading it does not slow down the start it waited for.
+        prepareSpare();
       });
     };
 
@@ -115,6 +191,7 @@ export const dev: Command = {
       restarting = restarting.then(async () => {
         if (stopping) return;
         generation++;
+        if (MANIFESTS.has(basename(path))) await dropSpare();
         if (child !== undefined) await stopChild(child);
         const stopped = Date.now();
         if (!stopping) {
@@ -141,14 +218,17 @@ export const dev: Command = {
       clearTimeout(settle);
       watcher.close();
       void restarting
-        .then(() => (child === undefined ? 0 : stopChild(child)))
+        .then(() => Promise.all([child === undefined ? 0 : stopChild(child), dropSpare()]))
         .then(() => database?.close())
         .catch(() => undefined)
         .then(() => finish(0));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    const killOnExit = () => child?.kill('SIGKILL');
+    const killOnExit = () => {
+      child?.kill('SIGKILL');
+      spare?.child.kill('SIGKILL');
+    };
     process.on('exit', killOnExit);
 
     io.out(`framework dev: starting ${shown(project, project.main)} (NODE_ENV=${env.NODE_ENV})`);

@@ -12,6 +12,8 @@ export interface ChildOptions {
    * (an app that handles SIGINT once would otherwise get it twice and die mid-shutdown).
    */
   readonly detached?: boolean;
+  /** A message channel to the child (`child.send`, `process.send` in it). */
+  readonly ipc?: boolean;
 }
 
 /**
@@ -24,7 +26,12 @@ export function spawnNode(args: readonly string[], options: ChildOptions): Child
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: options.env,
-    stdio: direct ? 'inherit' : ['inherit', 'pipe', 'pipe'],
+    stdio: [
+      'inherit',
+      direct ? 'inherit' : 'pipe',
+      direct ? 'inherit' : 'pipe',
+      ...(options.ipc === true ? (['ipc'] as const) : []),
+    ],
     detached: options.detached ?? false,
   });
   child.stdout?.setEncoding('utf8').on('data', (text: string) => options.io.stdout.write(text));
