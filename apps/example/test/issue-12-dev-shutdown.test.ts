@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-// `npm run dev` is npm → sh → tooling/bootstrap/run.mjs → pnpm → sh → node --watch → node src/main.ts.
+// `npm run dev` is npm → sh → tooling/bootstrap/run.mjs → pnpm → sh → framework dev (node running the
+// CLI's TypeScript) → node src/main.ts, plus the process framework dev keeps ready for the next restart.
 // An IDE's stop button or `timeout` signals only the top process; the whole chain must stop.
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -109,7 +110,7 @@ async function runDev(): Promise<{ npm: ChildProcess; port: number; output: () =
   return { npm, port, output: () => output };
 }
 
-/** The processes of the run as they are now (node --watch restarts the app when files change). */
+/** The processes of the run as they are now (framework dev restarts the app when files change). */
 function snapshot(npm: ChildProcess): number[] {
   const pids = tree(npm.pid ?? 0);
   if (started !== undefined) started.pids = pids;
@@ -130,8 +131,10 @@ describe('npm run dev', () => {
   it('stops the app and frees the port when the npm process gets SIGTERM', async () => {
     const { npm, port, output } = await runDev();
     expect(await listening(port)).toBe(true);
+    // It runs through the framework CLI, which keeps the example's PGlite database open across restarts.
+    expect(output()).toMatch(/framework dev: opened PGlite in \.data\/pglite in \d+ ms/);
     const pids = snapshot(npm);
-    // sh, run.mjs, pnpm, node --watch and the app at least.
+    // sh, run.mjs, pnpm, framework dev and the app at least.
     expect(pids.length).toBeGreaterThanOrEqual(4);
     npm.kill('SIGTERM');
     await expectAllStopped(port, pids, output);
