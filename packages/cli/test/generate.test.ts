@@ -67,8 +67,8 @@ describe('framework generate:*', () => {
     const checked = await typecheck(app.root);
     expect(checked.output).toBe('');
     const listed = await runCli(['routes'], { cwd: app.root });
-    expect(listed.stdout).toMatch(/^POST +\/blog-posts +Create a blog-posts entry$/m);
-    expect(listed.stdout).toMatch(/^GET +\/blog-posts\/:id +Read one blog-posts entry$/m);
+    expect(listed.stdout).toMatch(/^POST +\/blog-posts +0 +body,response +- +Create a blog-posts entry$/m);
+    expect(listed.stdout).toMatch(/^GET +\/blog-posts\/:id +0 +params,response +- +Read one blog-posts entry$/m);
   });
 
   it('refuses to overwrite: nothing is written when a file exists', async () => {

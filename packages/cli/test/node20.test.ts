@@ -39,7 +39,7 @@ describe('the built CLI on Node 20, the oldest Node it supports', () => {
     expect(execFileSync(node20, ['--version'], { encoding: 'utf8' })).toMatch(/^v20\./);
     const routes = await runBuilt(['routes'], FIXTURE);
     expect(routes.stderr).toBe('');
-    expect(routes.stdout).toMatch(/^GET +\/users\/:id +Read a user \[users\]$/m);
+    expect(routes.stdout).toMatch(/^GET +\/users\/:id +0 +params +- +Read a user \[users\]$/m);
     const greet = await runBuilt(['greet', 'twenty'], FIXTURE);
     expect(greet).toEqual({ code: 0, stdout: 'hello twenty\n', stderr: '' });
   });
