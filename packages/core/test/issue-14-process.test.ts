@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { closedPort as freePort } from '@framework/test-helpers';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ensureNode, NODE20_VERSION } from '../../../tooling/bootstrap/run.mjs';
 import { createApp, isFrameworkError, type LogFields } from '../src/index.ts';
@@ -41,18 +41,6 @@ afterEach(async () => {
     for (const pid of workerPids(run)) killQuietly(pid);
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface How {
   /** The Node binary; default: the one running the tests. */

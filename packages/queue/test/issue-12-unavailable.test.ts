@@ -1,22 +1,12 @@
 // Issue 12: with Redis unreachable at boot, queue.add() hung forever (a request still waited after
 // 10 minutes). It must answer 503 with Retry-After at once, whether Redis was never reachable or
 // went away later.
-import { createServer } from 'node:net';
 import { createApp } from '@framework/core';
+import { closedPort } from '@framework/test-helpers';
 import { startServices } from '@framework/test-services';
 import { describe, expect, it } from 'vitest';
 import { queue } from '../src/index.ts';
 import { appLogger, eventually, sleep, timed } from './helpers.ts';
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function enqueueApp(redis: string) {
   const logger = appLogger();
