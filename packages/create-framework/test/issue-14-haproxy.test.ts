@@ -309,6 +309,9 @@ describe('the generated deploy/haproxy.cfg', () => {
       const server = `app${index + 1}`;
       await admin(socket, `set server app/${server} state drain`);
       await until(`${server} is drained`, async () => (await statusOf(server)) === 'DRAIN');
+      // Requests HAProxy sent before the drain finish first: stopping the instance with one of them
+      // still on its way would close that connection under it.
+      await until(`${server} has no request in flight`, async () => (await serverStats(socket, server)).scur === '0');
       const old = instances[index]!;
       old.child.kill('SIGTERM');
       expect(await within(`${server} exits`, old.exited), old.log()).toBe(0);
