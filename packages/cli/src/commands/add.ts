@@ -3,10 +3,9 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { booleanFlag, type Command } from '../command.ts';
 import { ModuleSource } from '../internal/app-source.ts';
-import { battery } from '../internal/batteries.ts';
+import { openBatteryEdit } from '../internal/battery-edit.ts';
 import { CliFailure } from '../internal/failure.ts';
 import { changeDependency, editDependency } from '../internal/package-manager.ts';
-import { requireProject, shown } from '../project.ts';
 
 /** `framework add <battery>`: installs a battery and wires it into the app. */
 export const add: Command = {
@@ -23,14 +22,8 @@ export const add: Command = {
   positionals: { min: 1, max: 1 },
   async run(context) {
     const { io } = context;
-    const name = context.positionals[0] ?? '';
-    const chosen = battery(name);
-    const project = await requireProject(context.cwd);
-    const appFile = shown(project, project.app);
-    if (!existsSync(project.app)) throw new CliFailure(`${appFile} not found: framework add edits the app module.`);
-
+    const { name, chosen, project, appFile, app } = await openBatteryEdit(context, 'add');
     // Every edit is computed before anything is written or installed.
-    const app = new ModuleSource(await readFile(project.app, 'utf8'));
     if (app.importedAs(chosen.package, chosen.factory) !== undefined) {
       throw new CliFailure(
         `${name} is already in the app: ${appFile} imports ${chosen.factory} from ${chosen.package}.`,

@@ -3,10 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { booleanFlag, type Command } from '../command.ts';
 import { ModuleSource } from '../internal/app-source.ts';
-import { BATTERIES, battery } from '../internal/batteries.ts';
+import { BATTERIES } from '../internal/batteries.ts';
+import { openBatteryEdit } from '../internal/battery-edit.ts';
 import { CliFailure } from '../internal/failure.ts';
 import { changeDependency, editDependency } from '../internal/package-manager.ts';
-import { requireProject, shown } from '../project.ts';
 
 /** What a battery adds to the context and the app, to find the code that still uses it. */
 const USES: { readonly [name: string]: RegExp } = {
@@ -29,13 +29,7 @@ export const remove: Command = {
   positionals: { min: 1, max: 1 },
   async run(context) {
     const { io } = context;
-    const name = context.positionals[0] ?? '';
-    const chosen = battery(name);
-    const project = await requireProject(context.cwd);
-    const appFile = shown(project, project.app);
-    if (!existsSync(project.app)) throw new CliFailure(`${appFile} not found: framework remove edits the app module.`);
-
-    const app = new ModuleSource(await readFile(project.app, 'utf8'));
+    const { name, chosen, project, appFile, app } = await openBatteryEdit(context, 'remove');
     const local = app.importedAs(chosen.package, chosen.factory);
     if (local === undefined)
       throw new CliFailure(`${name} is not in the app: ${appFile} does not import it from ${chosen.package}.`);
