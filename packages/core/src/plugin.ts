@@ -54,6 +54,11 @@ export interface PluginExports {
    * rejects (or times out) when it does not. `app.health()` runs them all.
    */
   health?: { [name: string]: () => Promise<unknown> };
+  /**
+   * For a plugin that keeps sessions: the request's session id (synchronous, from its cookie), to
+   * which core binds CSRF tokens, so a token minted before a login is refused after it.
+   */
+  csrfSession?: (ctx: Context) => string | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../context.ts';
+import type { Context, RequestContext } from '../context.ts';
 
 /**
  * A synchronous check core runs on every route's request after its body was read and before its
@@ -23,4 +23,6 @@ export interface RequestGuard {
    * fields sent before the first file have arrived (or the body ended), before any file is stored.
    */
   checkFields?(ctx: RequestContext, fields: Readonly<Record<string, string | string[]>>): void;
+  /** For a guard that depends on the session (CSRF): a plugin's `csrfSession` export, bound at registration. */
+  bindSession?(sessionId: (ctx: Context) => string | undefined, plugin: string): void;
 }

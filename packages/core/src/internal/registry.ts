@@ -239,6 +239,9 @@ export abstract class Registry {
     for (const [name, factory] of Object.entries(exports.context ?? {})) {
       this.decorateContext(name, factory as (ctx: RequestContext) => unknown, plugin);
     }
+    if (exports.csrfSession !== undefined) {
+      for (const guard of this.guards) guard.bindSession?.(exports.csrfSession, plugin);
+    }
     for (const [name, check] of Object.entries(exports.health ?? {})) {
       if (this.healthChecks.has(name)) {
         throw new FrameworkError(

@@ -187,9 +187,11 @@ function cookieFor(config: CsrfConfig, ctx: RequestContext): { name: string; sec
   return { name: config.cookieName ?? (secure ? '__Host-csrf' : 'csrf'), secure };
 }
 
-function sessionOf(config: CsrfConfig, ctx: RequestContext): string {
-  if (config.sessionId === undefined) return '';
-  const id = config.sessionId(ctx as unknown as Context);
+type SessionIdOf = ((ctx: Context) => string | undefined) | undefined;
+
+function sessionOf(sessionId: SessionIdOf, ctx: RequestContext): string {
+  if (sessionId === undefined) return '';
+  const id = sessionId(ctx as unknown as Context);
   return typeof id === 'string' ? id : '';
 }
 
@@ -216,6 +218,7 @@ function fieldToken(fields: Readonly<Record<string, string | string[]>>, field: 
 function failureOf(
   ctx: RequestContext,
   config: CsrfConfig,
+  sessionId: SessionIdOf,
   keys: readonly Key[],
   fields: Readonly<Record<string, string | string[]>> | undefined,
 ): Failure | undefined {
@@ -232,7 +235,7 @@ function failureOf(
     (fields === undefined ? bodyToken(ctx, config.field) : fieldToken(fields, config.field));
   if (sent === undefined || sent === '') return 'missing-token';
   if (!equalTokens(sent, cookieToken)) return 'invalid-token';
-  return verifyToken(cookieToken, keys, sessionOf(config, ctx)) ? undefined : 'invalid-token';
+  return verifyToken(cookieToken, keys, sessionOf(sessionId, ctx)) ? undefined : 'invalid-token';
 }
 
 function refuse(failure: Failure, config: CsrfConfig): HttpError {
@@ -266,6 +269,8 @@ export class CsrfGuard implements RequestGuard {
   private config: CsrfConfig | undefined;
   private installed = false;
   private readonly host: CsrfHost;
+  /** The session id a plugin bound tokens to (`csrfSession` in its exports), and which plugin. */
+  private bound: { sessionId: (ctx: Context) => string | undefined; plugin: string } | undefined;
 
   constructor(host: CsrfHost, Ctx: typeof RequestContext, option: boolean | CsrfOptions | undefined) {
     this.host = host;
@@ -316,6 +321,21 @@ export class CsrfGuard implements RequestGuard {
     this.host.invalidate();
   }
 
+  /**
+   * Binds tokens to the session a plugin keeps (`csrfSession` in what its setup returns): a token
+   * minted for one session (or none) is refused in another. One binding per app; `csrf.sessionId`
+   * in the options takes precedence over a plugin's.
+   */
+  bindSession(sessionId: (ctx: Context) => string | undefined, plugin: string): void {
+    if (this.bound !== undefined) {
+      throw new FrameworkError(
+        'FW_ERR_DECORATION_EXISTS',
+        `Plugin "${plugin}" binds CSRF tokens to its sessions, which plugin "${this.bound.plugin}" already does. Register one session plugin.`,
+      );
+    }
+    this.bound = { sessionId, plugin };
+  }
+
   /** The request's CSRF token (the cookie's when it verifies, else a new one set as the cookie). */
   token(ctx: RequestContext): string {
     const config = this.config;
@@ -326,7 +346,7 @@ export class CsrfGuard implements RequestGuard {
       );
     }
     const keys = keysOf(this.host);
-    const sessionId = sessionOf(config, ctx);
+    const sessionId = sessionOf(config.sessionId ?? this.bound?.sessionId, ctx);
     const { name, secure } = cookieFor(config, ctx);
     const existing = ctx.cookies.get(name);
     let token = existing !== undefined && verifyToken(existing, keys, sessionId) ? existing : undefined;
@@ -345,7 +365,7 @@ export class CsrfGuard implements RequestGuard {
     const headers = ctx.request.headers;
     if (headers.cookie === undefined || headers.authorization !== undefined) return;
     if (pathExcluded(config.exclude, ctx.path)) return;
-    const failure = failureOf(ctx, config, keysOf(this.host), fields);
+    const failure = failureOf(ctx, config, config.sessionId ?? this.bound?.sessionId, keysOf(this.host), fields);
     if (failure !== undefined) throw refuse(failure, config);
   }
 }
