@@ -347,4 +347,9 @@ export interface RouteInfo {
   readonly method: string;
   readonly path: string;
   readonly meta: RouteMeta | undefined;
+  /**
+   * Every plugin route option set on the route, by name, with its value: a factory can read its
+   * siblings (an `auth` check that also applies the route's `permissions`).
+   */
+  readonly options: Readonly<Record<string, unknown>>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, definePlugin } from '../src/index.ts';
+import { type Context, createApp, definePlugin } from '../src/index.ts';
 
 const SECRET = 'a-cookie-secret-of-at-least-32-characters';
 
@@ -7,7 +7,7 @@ const SECRET = 'a-cookie-secret-of-at-least-32-characters';
 // CSRF tokens to it through `csrfSession`.
 const sessions = definePlugin({
   name: 'sessions',
-  setup: () => ({ csrfSession: (ctx) => ctx.cookies.get('sid') }),
+  setup: () => ({ csrfSession: (ctx: Context) => ctx.cookies.get('sid') }),
 });
 
 function appWithSessions() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, definePlugin, FrameworkError, type Middleware } from '../src/index.ts';
+import { createApp, definePlugin, FrameworkError, type Middleware, type RouteInfo } from '../src/index.ts';
 import { readJson } from './helpers.ts';
 
 describe('definePlugin', () => {
@@ -209,6 +209,26 @@ describe('plugin route options', () => {
     expect((await app.request('/admin')).status).toBe(403);
     expect(await (await app.request('/admin', { headers: { 'x-role': 'admin' } })).text()).toBe('secret');
     expect(await (await app.request('/public')).text()).toBe('open');
+  });
+
+  it("gives each option's factory the route's other plugin options, so one option can read another", async () => {
+    const seen: Array<Readonly<Record<string, unknown>>> = [];
+    const pair = definePlugin({
+      name: 'pair',
+      setup: () => ({
+        routeOptions: {
+          first: (value: string, route: RouteInfo): Middleware | undefined => {
+            seen.push(route.options);
+            return value === 'x' ? undefined : (ctx, next) => next();
+          },
+          second: (_value: number): Middleware | undefined => undefined,
+        },
+      }),
+    });
+    const app = createApp({ logger: false }).use(pair());
+    app.get('/both', { first: 'x', second: 2, meta: { summary: 'not an option' }, handler: () => 'ok' });
+    await app.ready();
+    expect(seen).toEqual([{ first: 'x', second: 2 }]);
   });
 
   it('refuses a route option no plugin provides, at start-up', async () => {

@@ -81,7 +81,16 @@ export class RouteCompiler extends Registry {
   private compileRoute(route: RouteRecord): CompiledRoute {
     const { config } = route;
     const { middlewares, hooks } = this.collect(route.scope, route.path);
-    const info: RouteInfo = { method: route.method, path: route.path, meta: config.meta as RouteInfo['meta'] };
+    const options: Record<string, unknown> = {};
+    for (const key of Object.keys(config)) {
+      if (!CORE_ROUTE_KEYS.has(key) && config[key] !== undefined) options[key] = config[key];
+    }
+    const info: RouteInfo = {
+      method: route.method,
+      path: route.path,
+      meta: config.meta as RouteInfo['meta'],
+      options: Object.freeze(options),
+    };
     for (const key of Object.keys(config)) {
       if (CORE_ROUTE_KEYS.has(key) || config[key] === undefined) continue;
       const option = this.routeOptions.get(key);
