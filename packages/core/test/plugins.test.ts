@@ -219,7 +219,7 @@ describe('plugin route options', () => {
         routeOptions: {
           first: (value: string, route: RouteInfo): Middleware | undefined => {
             seen.push(route.options);
-            return value === 'x' ? undefined : (ctx, next) => next();
+            return value === 'x' ? undefined : (_ctx, next) => next();
           },
           second: (_value: number): Middleware | undefined => undefined,
         },
