@@ -95,6 +95,8 @@ export interface RateLimiter {
   readonly store: RateLimitStore;
   /** Clears every counter and block of a client key (as `keyGenerator` or the IP rule makes it): an admin "unblock". */
   reset(client: string): Promise<void>;
+  /** What `ctx.rateLimit` is for a request: how a plugin that signs users in (auth) reports attempts. */
+  forContext(ctx: Context): RateLimitContext;
 }
 
 /**
