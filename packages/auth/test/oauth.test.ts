@@ -52,6 +52,7 @@ type TestApp = ReturnType<typeof setup>['app'];
 
 /** What one browser holds after asking the app to start a login. */
 interface Started {
+  response: Response;
   authorizationUrl: URL;
   /** `name=value` of the state cookie, as the browser sends it back. */
   cookie: string;
@@ -64,6 +65,7 @@ async function begin(app: TestApp, returnTo?: string): Promise<Started> {
   expect(response.status).toBe(302);
   const [setCookie = ''] = response.headers.getSetCookie();
   return {
+    response,
     authorizationUrl: new URL(response.headers.get('location') ?? ''),
     cookie: setCookie.split(';')[0] ?? '',
     setCookie,
@@ -94,7 +96,7 @@ function s256(verifier: string): string {
 describe('an OIDC login against a real provider', () => {
   test('start redirects with a 256-bit state, a nonce and a PKCE S256 challenge, bound to the browser by a cookie', async () => {
     const { app } = setup();
-    const { authorizationUrl, setCookie } = await begin(app);
+    const { authorizationUrl, setCookie, response } = await begin(app);
     const params = authorizationUrl.searchParams;
     expect(authorizationUrl.origin).toBe(provider.issuer);
     expect(params.get('response_type')).toBe('code');
@@ -106,6 +108,7 @@ describe('an OIDC login against a real provider', () => {
     // 32 random bytes in base64url: 43 characters.
     expect(params.get('state')).toMatch(/^[\w-]{43}$/);
     expect(params.get('nonce')).toMatch(/^[\w-]{43}$/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
     expect(setCookie).toMatch(/; HttpOnly/);
     expect(setCookie).toMatch(/; SameSite=Lax/);
     expect(setCookie).toMatch(/Max-Age=600/);
@@ -298,4 +301,58 @@ describe('attacks on the callback get 400 and no login', () => {
     });
     expect(logins).toHaveLength(0);
   });
+});
+
+describe('over real sockets', () => {
+  test('an app started on port 0 after the provider completes a login (any loopback port)', async () => {
+    const loopback = await startOidcProvider({
+      redirectUris: ['http://127.0.0.1/auth/okta/callback'],
+      anyLoopbackPort: true,
+    });
+    const service = createOAuth(
+      { okta: { issuer: loopback.issuer, clientId: loopback.clientId, clientSecret: loopback.clientSecret } },
+      new MemoryAuthStore(),
+    );
+    await service.init();
+    const app = createApp();
+    app.get('/auth/okta', (ctx) => service.start(ctx, 'okta'));
+    app.get('/auth/okta/callback', async (ctx) => (await service.callback(ctx, 'okta')).profile);
+    const address = await app.start({ port: 0, host: '127.0.0.1' });
+    try {
+      const start = await fetch(`${address.url}/auth/okta`, { redirect: 'manual' });
+      expect(start.status).toBe(302);
+      const cookie = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+      const callback = await loopback.login(start.headers.get('location') ?? '', ALICE);
+      expect(callback.origin).toBe(address.url);
+      const response = await fetch(callback, { headers: { cookie }, redirect: 'manual' });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ provider: 'okta', subject: 'alice', emailVerified: true });
+    } finally {
+      await app.stop();
+      await loopback.stop();
+    }
+  });
+});
+
+test('a provider that went down between the redirect and the callback gets 502 and no login', async () => {
+  const redirect = `${APP}/auth/google/callback`;
+  const doomed = await startOidcProvider({ redirectUris: [redirect] });
+  const service = createOAuth(
+    { google: { issuer: doomed.issuer, clientId: doomed.clientId, clientSecret: doomed.clientSecret } },
+    new MemoryAuthStore(),
+  );
+  const logins: OAuthLogin[] = [];
+  // The 502 is logged by design (a dependency failed); the test needs no log line.
+  const app = createApp({ logger: false });
+  app.get('/auth/google', (ctx) => service.start(ctx, 'google'));
+  app.get('/auth/google/callback', async (ctx) => {
+    logins.push(await service.callback(ctx, 'google'));
+    return 'signed in';
+  });
+  const started = await begin(app);
+  const callback = await doomed.login(started.authorizationUrl, ALICE);
+  await doomed.stop();
+  const response = await finish(app, callback, started.cookie);
+  expect(response.status).toBe(502);
+  expect(logins).toHaveLength(0);
 });

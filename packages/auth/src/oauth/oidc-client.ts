@@ -3,7 +3,7 @@ import { AuthConfigError } from '../errors.ts';
 import type { ProviderClient } from './provider-client.ts';
 import type { ProviderConfig } from './provider-config.ts';
 import { isLoopback } from './provider-config.ts';
-import { isUnreachable, oidcFailure } from './provider-failure.ts';
+import { isUnreachable, oidcFailure, unreachable } from './provider-failure.ts';
 import type { OAuthProfile } from './types.ts';
 
 /** Seconds discovery may take before start-up fails: an unreachable issuer must not hang the boot. */
@@ -83,6 +83,12 @@ export function createOidcClient(config: ProviderConfig, issuer: URL): ProviderC
     });
     return pending;
   };
+  // During a request, an issuer that cannot be discovered is the provider being down (502), not a
+  // configuration mistake: start-up (init) already proved the configuration once.
+  const ready = (): Promise<client.Configuration> =>
+    configuration().catch((error: unknown) => {
+      throw unreachable(config.name, error);
+    });
 
   return {
     usesNonce: true,
@@ -90,7 +96,7 @@ export function createOidcClient(config: ProviderConfig, issuer: URL): ProviderC
       await configuration();
     },
     async authorizationUrl(request) {
-      return client.buildAuthorizationUrl(await configuration(), {
+      return client.buildAuthorizationUrl(await ready(), {
         redirect_uri: request.redirectUri,
         scope: config.scopes.join(' '),
         state: request.state,
@@ -100,7 +106,7 @@ export function createOidcClient(config: ProviderConfig, issuer: URL): ProviderC
       });
     },
     async complete(response) {
-      const oidc = await configuration();
+      const oidc = await ready();
       try {
         const tokens = await client.authorizationCodeGrant(oidc, response.callbackUrl, {
           pkceCodeVerifier: response.verifier,

@@ -31,6 +31,12 @@ export interface OidcAccount {
 export interface OidcProviderOptions {
   /** Where the client may be sent back to; exact matches, as the provider checks them. */
   redirectUris: string[];
+  /**
+   * Accept each `http://127.0.0.1/...` redirect URI on any port (RFC 8252 §7.3, the provider's
+   * rule for native clients), for an app started on port 0 after the provider: register
+   * `http://127.0.0.1/auth/google/callback` and serve the app on 127.0.0.1.
+   */
+  anyLoopbackPort?: boolean;
   /** Defaults to `test-client`. */
   clientId?: string;
   /** Defaults to a random secret, returned as `clientSecret`. */
@@ -96,19 +102,24 @@ const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)$/;
 
 /**
  * Starts a real `oidc-provider` on 127.0.0.1 (a free port) with one confidential client that must
- * use PKCE S256, signs ID tokens with a fresh RS256 key, and puts `email`, `email_verified` and
- * `name` in the ID token and userinfo for the `email` and `profile` scopes. Sign-in and consent
+ * use PKCE S256, signs ID tokens with a fresh RS256 key, and reports `email`, `email_verified`
+ * and `name` from userinfo for the `email` and `profile` scopes (the ID token of a code flow
+ * carries only `sub`, as the provider's conformIdTokenClaims default wants). Sign-in and consent
  * are driven from the test (`login`, `deny`) with plain `fetch` and a cookie jar: no browser.
  *
  * @example
  * ```ts
- * const provider = await startOidcProvider({ redirectUris: [`${appUrl}/auth/google/callback`] });
+ * const provider = await startOidcProvider({ redirectUris: ['http://127.0.0.1/auth/google/callback'], anyLoopbackPort: true });
  * const app = createApp().use(auth({ strategies: { oauth: {
- *   google: { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, callbackUrl: '/auth/google/callback' },
+ *   google: { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret },
  * } } }));
- * const start = await fetch(`${appUrl}/auth/google`, { redirect: 'manual' });
- * const callback = await provider.login(start.headers.get('location')!, { sub: 'alice', email: 'a@example.com', emailVerified: true });
- * await fetch(callback, { headers: { cookie: stateCookieFrom(start) } });
+ * const { url } = await app.start({ port: 0, host: '127.0.0.1' });
+ * const start = await fetch(`${url}/auth/google`, { redirect: 'manual' });
+ * const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
+ * const account = { sub: 'alice', email: 'alice@example.com', emailVerified: true };
+ * const callback = await provider.login(start.headers.get('location')!, account);
+ * const signedIn = await fetch(callback, { headers: { cookie }, redirect: 'manual' });
+ * await app.stop();
  * await provider.stop();
  * ```
  */
@@ -154,6 +165,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_post',
+        ...(options.anyLoopbackPort === true ? { application_type: 'native' } : {}),
       },
     ],
     jwks: { keys: [jwk] },
