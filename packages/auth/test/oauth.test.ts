@@ -289,6 +289,31 @@ describe('attacks on the callback get 400 and no login', () => {
     }
   });
 
+  test('an iss of another issuer in the callback (mix-up)', async () => {
+    const { app, logins } = setup();
+    const started = await begin(app);
+    const callback = await provider.login(started.authorizationUrl, ALICE);
+    const mixedUp = withParam(callback, 'iss', 'https://evil.example');
+    expect(await refusal(await finish(app, mixedUp, started.cookie))).toEqual({
+      status: 400,
+      code: 'FW_AUTH_OAUTH',
+      reason: 'response',
+    });
+    expect(logins).toHaveLength(0);
+  });
+
+  test('two callbacks racing with the same state and code: exactly one login', async () => {
+    const { app, logins } = setup();
+    const started = await begin(app);
+    const callback = await provider.login(started.authorizationUrl, ALICE);
+    const statuses = await Promise.all([
+      finish(app, callback, started.cookie),
+      finish(app, callback, started.cookie),
+    ]).then((responses) => responses.map((response) => response.status).sort());
+    expect(statuses).toEqual([200, 400]);
+    expect(logins).toHaveLength(1);
+  });
+
   test('the provider answers error=access_denied', async () => {
     const { app, logins } = setup();
     const started = await begin(app);

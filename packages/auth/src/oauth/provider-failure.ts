@@ -59,8 +59,9 @@ export function refusedCode(provider: string, code: string, cause: unknown): OAu
 
 /**
  * Turns what openid-client threw while completing a login into the error the client gets: the
- * token endpoint's refusal is `code`, an ID token whose `nonce` differs is `nonce`, another ID token
- * check is `id_token`, the network is a 502. Anything else (a bug) is rethrown.
+ * token endpoint's refusal is `code`, an ID token whose `nonce` differs is `nonce`, a callback that
+ * fails a check before the exchange (an `iss` of another issuer: a mix-up, RFC 9207) is `response`,
+ * another ID token check is `id_token`, the network is a 502. Anything else (a bug) is rethrown.
  */
 export function oidcFailure(provider: string, error: unknown): Error {
   const chain = causes(error);
@@ -77,6 +78,14 @@ export function oidcFailure(provider: string, error: unknown): Error {
     return refusedCode(provider, errorCode(field(first, 'error')), error);
   if (isUnreachable(error)) return unreachable(provider, error);
   const code = field(first, 'code');
+  if (code === 'OAUTH_INVALID_RESPONSE') {
+    return new OAuthError(
+      `The ${provider} callback failed a check: its issuer (iss) is not ${provider}'s, or a parameter is missing. ` +
+        'No one was signed in; start the login again.',
+      'response',
+      error,
+    );
+  }
   if (typeof code === 'string' && code.startsWith('OAUTH_')) {
     return new OAuthError(
       `The ${provider} token response failed a check (${errorCode(code)}); no one was signed in. Start the login again.`,
