@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { cache } from '@framework/cache';
-import { createApp } from '@framework/core';
+import { type AppOptions, createApp } from '@framework/core';
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
+import { AuthenticationError } from '../src/errors.ts';
+import type { SessionOptions } from '../src/session/options.ts';
+import { createSessionService } from '../src/session/session-service.ts';
 import { MemoryAuthStore, type MemoryAuthStoreOptions } from '../src/store/memory.ts';
 import { RedisAuthStore } from '../src/store/redis.ts';
 import type { AuthStore } from '../src/store/types.ts';
@@ -69,12 +72,12 @@ export function makeStore(kind: StoreKind, memory: MemoryAuthStoreOptions = {}):
 export const quiet = { warn: () => {}, info: () => {} };
 
 /**
- * An app for `kind`: on Redis it uses `cache({ redis })`, and `store` is a `RedisAuthStore` on the
+ * An app for `kind` (with `options` for createApp): on Redis it uses `cache({ redis })`, and `store` is a `RedisAuthStore` on the
  * app's own connection (`app.redis`), as the auth plugin does. The app is stopped after the test.
  */
-export function makeApp(kind: StoreKind) {
+export function makeApp(kind: StoreKind, options: AppOptions = {}) {
   if (kind === 'memory') {
-    const app = createApp({ logger: false });
+    const app = createApp({ logger: false, ...options });
     const store: AuthStore = new MemoryAuthStore();
     afterThisTest(async () => {
       await store.close?.();
@@ -82,7 +85,9 @@ export function makeApp(kind: StoreKind) {
     });
     return { app, store };
   }
-  const app = createApp({ logger: false }).use(cache({ redis: testRedisOptions(), env: {}, logger: quiet }));
+  const app = createApp({ logger: false, ...options }).use(
+    cache({ redis: testRedisOptions(), env: {}, logger: quiet }),
+  );
   const client = app.redis;
   if (client === undefined) throw new Error('cache({ redis }) gave no app.redis');
   const store: AuthStore = new RedisAuthStore(client, { prefix: `test:${randomUUID()}:` });
@@ -91,4 +96,84 @@ export function makeApp(kind: StoreKind) {
     await app.stop();
   });
   return { app, store };
+}
+
+// Sessions through a real app
+
+export const SECRET = 'test-session-secret-0123456789abcdef';
+export const OLD_SECRET = 'old-session-secret-0123456789abcdefgh';
+
+/**
+ * An app whose routes call the session service directly, as the auth plugin will: login, /me,
+ * logout, data, privilege change, "log out other devices" and role changes.
+ */
+export function sessionApp(kind: StoreKind, options: SessionOptions = {}) {
+  // CSRF is the plugin's wiring (tested there); these tests look at sessions alone.
+  const { app, store } = makeApp(kind, { csrf: false });
+  const sessions = createSessionService({ secret: SECRET, ...options }, store);
+  const current = async (ctx: Parameters<typeof sessions.load>[0]) => {
+    const session = await sessions.load(ctx);
+    if (session === undefined) throw new AuthenticationError('Sign in first.', 'Session realm="test"');
+    return session;
+  };
+  app.post('/login/:user', async (ctx) => {
+    const session = await sessions.create(ctx, { id: ctx.params.user, roles: ['admin', 'editor'], name: 'Ada' });
+    return { id: session.id, idOf: sessions.idOf(ctx) };
+  });
+  app.get('/me', async (ctx) => {
+    const session = await current(ctx);
+    return { id: session.id, user: session.user, data: session.data, expiresAt: session.expiresAt };
+  });
+  app.get('/id', (ctx) => ({ id: sessions.idOf(ctx) ?? null }));
+  app.post('/logout', async (ctx) => {
+    await sessions.destroy(ctx);
+    return { idOf: sessions.idOf(ctx) ?? null };
+  });
+  app.post('/cart/:item', async (ctx) => {
+    const session = await current(ctx);
+    session.data.cart = [...((session.data.cart as string[] | undefined) ?? []), ctx.params.item];
+    await sessions.save(session);
+    return { cart: session.data.cart };
+  });
+  app.post('/elevate', async (ctx) => {
+    const session = await current(ctx);
+    session.user = { ...session.user, roles: [...session.user.roles, 'sudo'] };
+    const next = await sessions.regenerate(ctx, session);
+    return { id: next.id, roles: next.user.roles };
+  });
+  app.post('/logout-others', async (ctx) => {
+    const session = await current(ctx);
+    return { ended: await sessions.destroyUser(session.user.id, session.id) };
+  });
+  app.post('/logout-everywhere/:user', async (ctx) => ({ ended: await sessions.destroyUser(ctx.params.user) }));
+  app.post('/revoke-roles/:user', async (ctx) => {
+    await sessions.updateUser({ id: ctx.params.user, roles: [], name: 'Ada' });
+    return { ok: true };
+  });
+  return { app, store, sessions };
+}
+
+/** The session cookie a response set (`name=value`), and its attributes as sent. */
+export function sessionCookie(response: Response): { pair: string; name: string; value: string; header: string } {
+  const header = response.headers.getSetCookie().find((line) => /^(__Host-)?sid=/.test(line));
+  if (header === undefined) throw new Error(`no session cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
+  const pair = header.split(';')[0]!;
+  const eq = pair.indexOf('=');
+  return { pair, name: pair.slice(0, eq), value: pair.slice(eq + 1), header };
+}
+
+/** Logs `user` in over HTTP and resolves the `Cookie` header value to send back. */
+export async function login(app: ReturnType<typeof sessionApp>['app'], user = '1', cookie?: string) {
+  const response = await app.request(`/login/${user}`, {
+    method: 'POST',
+    headers: cookie === undefined ? {} : { cookie },
+  });
+  if (response.status !== 200) throw new Error(`login answered ${response.status}: ${await response.text()}`);
+  const body = (await response.json()) as { id: string; idOf: string };
+  return { cookie: sessionCookie(response).pair, id: body.id, idOf: body.idOf, response };
+}
+
+/** GET /me with `cookie`. */
+export function me(app: ReturnType<typeof sessionApp>['app'], cookie: string, path = '/me') {
+  return app.request(path, { headers: { cookie } });
 }
