@@ -6,10 +6,24 @@ import type { KeyRing, RingKey } from './keys.ts';
 import type { JwtSettings } from './options.ts';
 import { invalidToken } from './token-errors.ts';
 
-/** The `typ` header of access tokens (RFC 9068): an ID token or any other JWT is refused. */
+/**
+ * The `typ` header of access tokens (RFC 9068): an ID token or any other JWT is refused.
+ *
+ * @example
+ * ```ts
+ * decodeProtectedHeader(token).typ === ACCESS_TOKEN_TYPE;
+ * ```
+ */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** The claim holding the refresh-token family (the sign-in) an access token belongs to. */
+/**
+ * The claim holding the refresh-token family (the sign-in) an access token belongs to.
+ *
+ * @example
+ * ```ts
+ * const familyId = claims[FAMILY_CLAIM];
+ * ```
+ */
 export const FAMILY_CLAIM = 'fid';
 
 /** Claims the service writes itself; a user field of the same name never replaces them. */
@@ -31,7 +45,14 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  */
 export type TokenUser = AuthUser & Record<string, unknown>;
 
-/** What `signAccessToken` writes besides the user. */
+/**
+ * What `signAccessToken` writes besides the user: `iat` (seconds) and the family id.
+ *
+ * @example
+ * ```ts
+ * const input: AccessTokenInput = { issuedAt: Math.floor(Date.now() / 1000), familyId: undefined };
+ * ```
+ */
 export interface AccessTokenInput {
   readonly issuedAt: number;
   readonly familyId: string | undefined;

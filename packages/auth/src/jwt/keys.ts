@@ -4,7 +4,14 @@ import type { JWK } from 'jose';
 import { AuthConfigError } from '../errors.ts';
 import type { JwtAlgorithm, JwtKey, JwtKeyMaterial, JwtOptions } from './options.ts';
 
-/** A key as the token service uses it: one algorithm, never chosen by a token. */
+/**
+ * A key as the token service uses it: one algorithm, never chosen by a token.
+ *
+ * @example
+ * ```ts
+ * const key: RingKey | undefined = ring.byKid.get('2026-12');
+ * ```
+ */
 export interface RingKey {
   /** `undefined` for the single `secret`: its tokens carry no `kid`. */
   readonly kid: string | undefined;
@@ -13,13 +20,26 @@ export interface RingKey {
   readonly verifyKey: Uint8Array | KeyObject;
 }
 
-/** The key that signs. */
+/**
+ * The key that signs.
+ *
+ * @example
+ * ```ts
+ * const { kid, algorithm }: SigningKey = ring.signer;
+ * ```
+ */
 export interface SigningKey extends RingKey {
   readonly signKey: Uint8Array | KeyObject;
 }
 
 /**
  * The live keys: the one that signs, those that verify (by `kid`), and the public JWKS.
+ *
+ * @example
+ * ```ts
+ * const ring: KeyRing = createKeyRing({ keys }, 'auth({ strategies: { jwt } })');
+ * ring.jwks.keys.length; // the asymmetric keys
+ * ```
  */
 export interface KeyRing {
   readonly signer: SigningKey;

@@ -104,7 +104,14 @@ export interface JwtOptions {
   refresh?: JwtRefreshOptions;
 }
 
-/** `JwtOptions` after validation: times in milliseconds, defaults applied. */
+/**
+ * `JwtOptions` after validation: times in milliseconds, defaults applied.
+ *
+ * @example
+ * ```ts
+ * const settings: JwtSettings = resolveJwtSettings({ secret }, 'auth({ strategies: { jwt } })');
+ * ```
+ */
 export interface JwtSettings {
   readonly where: string;
   readonly expiresInMs: number;

@@ -2,13 +2,28 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuthStore } from '../store/types.ts';
 import { jwtKeys } from './store-keys.ts';
 
-/** What the store keeps about a refresh token: its family (the sign-in) and its user. */
+/**
+ * What the store keeps about a refresh token: its family (the sign-in) and its user.
+ *
+ * @example
+ * ```ts
+ * const record: RefreshRecord = { familyId: newFamilyId(), userId: '42' };
+ * ```
+ */
 export interface RefreshRecord {
   readonly familyId: string;
   readonly userId: string;
 }
 
-/** The outcome of presenting a refresh token. */
+/**
+ * The outcome of presenting a refresh token.
+ *
+ * @example
+ * ```ts
+ * const use: RefreshUse = await families.take(token);
+ * if (use.state === 'reused') await revokeFamily(use.record);
+ * ```
+ */
 export type RefreshUse =
   | { readonly state: 'live'; readonly record: RefreshRecord }
   | { readonly state: 'reused'; readonly record: RefreshRecord }

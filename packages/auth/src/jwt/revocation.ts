@@ -1,7 +1,14 @@
 import type { AuthStore } from '../store/types.ts';
 import { jwtKeys } from './store-keys.ts';
 
-/** What an access token is checked against the revocation state by. */
+/**
+ * What an access token is checked against the revocation state by.
+ *
+ * @example
+ * ```ts
+ * await revocation.isRevoked({ jti: claims.jti, sub: claims.sub, iat: claims.iat, familyId: undefined });
+ * ```
+ */
 export interface RevocableClaims {
   readonly jti: string;
   readonly sub: string;
