@@ -5,6 +5,7 @@ import { linkableEmail } from '../src/oauth/linkable-email.ts';
 import { createOAuth } from '../src/oauth/oauth.ts';
 import type { OAuthLogin } from '../src/oauth/types.ts';
 import { MemoryAuthStore } from '../src/store/memory.ts';
+import { makeStore, STORES, type StoreKind } from './helpers.ts';
 import { type OidcProvider, startOidcProvider } from './support/oidc-provider.ts';
 
 const APP = 'http://localhost';
@@ -21,8 +22,8 @@ afterAll(async () => {
   await provider.stop();
 });
 
-/** An app whose routes call the service; `logins` records every login that got through. */
-function setup() {
+/** An app whose routes call the service, keeping logins in a `kind` store. */
+function setup(kind: StoreKind = 'memory') {
   const service = createOAuth(
     {
       google: {
@@ -32,8 +33,9 @@ function setup() {
         callbackUrl: '/auth/google/callback',
       },
     },
-    new MemoryAuthStore(),
+    makeStore(kind),
   );
+  // Every login that got through: the attack tests assert it stays empty.
   const logins: OAuthLogin[] = [];
   const app = createApp();
   app.get('/auth/google', (ctx) => {
@@ -93,9 +95,9 @@ function s256(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
-describe('an OIDC login against a real provider', () => {
+describe.each(STORES)('an OIDC login against a real provider (%s store)', (kind) => {
   test('start redirects with a 256-bit state, a nonce and a PKCE S256 challenge, bound to the browser by a cookie', async () => {
-    const { app } = setup();
+    const { app } = setup(kind);
     const { authorizationUrl, setCookie, response } = await begin(app);
     const params = authorizationUrl.searchParams;
     expect(authorizationUrl.origin).toBe(provider.issuer);
@@ -117,7 +119,7 @@ describe('an OIDC login against a real provider', () => {
   });
 
   test('a full login gives the profile with its verified email and the returnTo path, and clears the state cookie', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app, '/settings?tab=2');
     const callback = await provider.login(started.authorizationUrl, ALICE);
     const response = await finish(app, callback, started.cookie);
@@ -138,7 +140,7 @@ describe('an OIDC login against a real provider', () => {
   });
 
   test('an unverified email is reported but not linkable', async () => {
-    const { app } = setup();
+    const { app } = setup(kind);
     const started = await begin(app);
     const callback = await provider.login(started.authorizationUrl, {
       sub: 'mallory',
@@ -151,7 +153,7 @@ describe('an OIDC login against a real provider', () => {
   });
 
   test('a returnTo off this site is dropped', async () => {
-    const { app } = setup();
+    const { app } = setup(kind);
     for (const target of ['//evil.com', '/\\evil.com', 'https://evil.com/', '/%2F%2Fevil.com', 'javascript:alert(1)']) {
       const started = await begin(app, target);
       const callback = await provider.login(started.authorizationUrl, ALICE);
@@ -162,9 +164,9 @@ describe('an OIDC login against a real provider', () => {
   });
 });
 
-describe('attacks on the callback get 400 and no login', () => {
+describe.each(STORES)('attacks on the callback get 400 and no login (%s store)', (kind) => {
   test('a state that is not the one this browser started (login CSRF)', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const victim = await begin(app);
     const attacker = await begin(app);
     const callback = await provider.login(attacker.authorizationUrl, { sub: 'attacker' });
@@ -174,7 +176,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('no state cookie', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const callback = await provider.login(started.authorizationUrl, ALICE);
     expect(await refusal(await finish(app, callback, undefined))).toEqual({
@@ -186,7 +188,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('no state parameter, or two of them', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const callback = await provider.login(started.authorizationUrl, ALICE);
     const stripped = new URL(callback);
@@ -199,7 +201,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('a replayed callback (same state and code twice)', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const callback = await provider.login(started.authorizationUrl, ALICE);
     expect((await finish(app, callback, started.cookie)).status).toBe(200);
@@ -212,7 +214,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test("a code from another login, put in this login's callback (code injection)", async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const victim = await begin(app);
     const attacker = await begin(app);
     const victimCallback = await provider.login(victim.authorizationUrl, ALICE);
@@ -227,7 +229,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('an ID token issued for another nonce', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const tampered = withParam(started.authorizationUrl, 'nonce', 'a-nonce-the-app-never-issued');
     const callback = await provider.login(tampered, ALICE);
@@ -240,7 +242,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('a code whose PKCE challenge is not from this login (the provider refuses the verifier)', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const tampered = withParam(
       started.authorizationUrl,
@@ -257,7 +259,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('PKCE plain is refused by the provider, and the callback then fails', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const plain = withParam(started.authorizationUrl, 'code_challenge_method', 'plain');
     const callback = await provider.login(plain, ALICE);
@@ -271,7 +273,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('the provider refuses a code exchanged without a verifier, or with a wrong one', async () => {
-    const { app } = setup();
+    const { app } = setup(kind);
     for (const verifier of [undefined, 'x'.repeat(43)]) {
       const started = await begin(app);
       const callback = await provider.login(started.authorizationUrl, ALICE);
@@ -290,7 +292,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('an iss of another issuer in the callback (mix-up)', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const callback = await provider.login(started.authorizationUrl, ALICE);
     const mixedUp = withParam(callback, 'iss', 'https://evil.example');
@@ -303,7 +305,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('two callbacks racing with the same state and code: exactly one login', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const callback = await provider.login(started.authorizationUrl, ALICE);
     const statuses = await Promise.all([
@@ -315,7 +317,7 @@ describe('attacks on the callback get 400 and no login', () => {
   });
 
   test('the provider answers error=access_denied', async () => {
-    const { app, logins } = setup();
+    const { app, logins } = setup(kind);
     const started = await begin(app);
     const callback = await provider.deny(started.authorizationUrl);
     expect(callback.searchParams.get('error')).toBe('access_denied');

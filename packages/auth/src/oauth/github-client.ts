@@ -117,11 +117,7 @@ export function createGitHubClient(config: ProviderConfig, endpoints: Endpoints)
       );
     },
     async complete(response) {
-      const client = new OAuth2Client(
-        config.clientId,
-        config.clientSecret,
-        `${response.callbackUrl.origin}${response.callbackUrl.pathname}`,
-      );
+      const client = new OAuth2Client(config.clientId, config.clientSecret, response.redirectUri);
       let accessToken: string;
       let tokens: Awaited<ReturnType<OAuth2Client['validateAuthorizationCode']>>;
       try {

@@ -155,6 +155,7 @@ export function createOAuth(
       callbackUrl.search = ctx.url.search;
       const { profile, tokens } = await client.complete({
         callbackUrl,
+        redirectUri: login.redirectUri,
         code,
         state,
         verifier: login.verifier,

@@ -16,6 +16,8 @@ export interface AuthorizationRequest {
 export interface AuthorizationResponse {
   /** The stored `redirect_uri` with the callback's query string. */
   callbackUrl: URL;
+  /** The `redirect_uri` sent with the authorization request, to send again with the code. */
+  redirectUri: string;
   code: string;
   state: string;
   verifier: string;
