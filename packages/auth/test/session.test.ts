@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../src/session/session-record.ts';
+import { SessionRecords } from '../src/session/session-records.ts';
 import { createSessionService } from '../src/session/session-service.ts';
-import { login, me, OLD_SECRET, SECRET, STORES, sessionApp, sessionCookie, sleep } from './helpers.ts';
+import type { AuthStore } from '../src/store/types.ts';
+import { login, makeStore, me, OLD_SECRET, SECRET, STORES, sessionApp, sessionCookie, sleep } from './helpers.ts';
 
 type App = ReturnType<typeof sessionApp>['app'];
 
@@ -252,4 +255,49 @@ describe.each(STORES)('sessions on the %s store', (kind) => {
       expect(Buffer.from(id, 'base64url')).toHaveLength(32);
     }
   }, 60_000);
+
+  it('a write-back that read the session before a logout or a role change does not undo it', async () => {
+    const store = makeStore(kind);
+    const records = new SessionRecords(store, { idleMs: 60_000, absoluteMs: 3_600_000 });
+    const now = Date.now();
+    const fresh = (): SessionRecord => ({
+      user: { id: 'u', roles: ['admin'] },
+      data: {},
+      createdAt: now,
+      lastSeen: now,
+    });
+    await records.register('s1', 'u');
+    await records.write('s1', fresh());
+    await records.register('s2', 'u');
+    await records.write('s2', fresh());
+    // A request read s1, then the user logged out, then the request rolled lastSeen with its copy.
+    const stale = (await records.read('s1'))!;
+    await records.end('s1');
+    expect(await records.write('s1', { ...stale, lastSeen: Date.now() })).toBe(false);
+    expect(await records.read('s1')).toBeUndefined();
+    // A request read s2, then the admin role was removed, then the request wrote its copy back.
+    const before = (await records.read('s2'))!;
+    await records.updateUser({ id: 'u', roles: [] });
+    expect(await records.write('s2', { ...before, lastSeen: Date.now() })).toBe(true);
+    expect((await records.read('s2'))?.user.roles).toEqual([]);
+  });
+
+  it('rolling writes lastSeen at most once a minute: ten requests in a row after login write nothing', async () => {
+    const { app, store } = sessionApp(kind);
+    const writes: string[] = [];
+    const set = store.set.bind(store);
+    const spied: Pick<AuthStore, 'set'> = store;
+    spied.set = async (key, value, ttl) => {
+      writes.push(key);
+      await set(key, value, ttl);
+    };
+    const { cookie } = await login(app);
+    writes.length = 0;
+    for (let i = 0; i < 10; i++) {
+      const response = await me(app, cookie);
+      expect(response.status).toBe(200);
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+    expect(writes).toEqual([]);
+  });
 });

@@ -66,7 +66,14 @@ const OPTIONS: KnownOptions<SessionOptions> = {
 };
 const COOKIE_OPTIONS: KnownOptions<SessionCookieOptions> = { name: true, secure: true, httpOnly: true, sameSite: true };
 
-/** The options, checked and with their defaults: what the session service runs on. */
+/**
+ * The options, checked and with their defaults: what the session service runs on.
+ *
+ * @example
+ * ```ts
+ * const config: SessionConfig = resolveSessionConfig({ secret: process.env.SESSION_SECRET }, 'sessions');
+ * ```
+ */
 export interface SessionConfig {
   /** Signing keys: the first signs, all verify. */
   readonly keys: readonly string[];
