@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { AuthConfigError } from '../errors.ts';
+import { AuthConfigError, OAuthError } from '../errors.ts';
 import type { ProviderClient } from './provider-client.ts';
 import type { ProviderConfig } from './provider-config.ts';
 import { isLoopback } from './provider-config.ts';
@@ -115,7 +115,9 @@ export function createOidcClient(config: ProviderConfig, issuer: URL): ProviderC
           idTokenExpected: true,
         });
         const idClaims = tokens.claims();
-        if (idClaims === undefined) throw new AuthConfigError(`${config.where}: the provider returned no ID token.`);
+        if (idClaims === undefined) {
+          throw new OAuthError(`${config.name} returned no ID token; start the login again.`, 'id_token');
+        }
         let claims: Record<string, unknown> = { ...idClaims };
         if (claims.email === undefined && oidc.serverMetadata().userinfo_endpoint !== undefined) {
           const info = await client.fetchUserInfo(oidc, tokens.access_token, idClaims.sub);
