@@ -103,7 +103,10 @@ describe('createPasswords', () => {
     expect(createPasswords({ memoryCost: 47_104, timeCost: 1 }).parameters.memoryCost).toBe(47_104);
   });
 
-  it('an unknown user takes as long as a wrong password (median of 15 each, within 25%)', async () => {
+  // The one timing bound of the suite. On a loaded machine the medians of two identical workloads
+  // still differ by over 25% now and then; a real leak (an unknown user answered without hashing)
+  // differs by far more on every attempt, so up to two retries keep the test honest and quiet.
+  it('an unknown user takes as long as a wrong password (median of 15 each, within 25%)', { retry: 2 }, async () => {
     const stored = await passwords.hash(PASSWORD);
     await passwords.verify(undefined, 'warm-up');
     const timed = async (stored: string | undefined) => {
@@ -113,9 +116,18 @@ describe('createPasswords', () => {
     };
     const unknown: number[] = [];
     const wrong: number[] = [];
+    // Each round times one of each at the same moment, the first started alternating, so that the
+    // load of a busy machine falls on both alike: only a difference in the work itself remains.
     for (let round = 0; round < 15; round++) {
-      unknown.push(await timed(undefined));
-      wrong.push(await timed(stored));
+      if (round % 2 === 0) {
+        const [u, w] = await Promise.all([timed(undefined), timed(stored)]);
+        unknown.push(u);
+        wrong.push(w);
+      } else {
+        const [w, u] = await Promise.all([timed(stored), timed(undefined)]);
+        unknown.push(u);
+        wrong.push(w);
+      }
     }
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
     const [a, b] = [median(unknown), median(wrong)];
