@@ -29,6 +29,9 @@ import type { AuthUser, StrategyName } from './types.ts';
 /** The strategies a route may name: those configured, OAuth aside (it signs users in; sessions or tokens carry them). */
 type RouteStrategies<S> = Extract<Exclude<keyof S, 'oauth'>, StrategyName>;
 
+/** A route's `permissions`: typed by the roles given to `auth({ roles })`, role names only without them. */
+type PermissionsOption<R> = unknown extends R ? readonly string[] : readonly Permission<Roles<R>>[];
+
 /**
  * What `app.use(auth(...))` adds: `app.auth`; `ctx.user`, `ctx.auth`, `ctx.login()`, `ctx.logout()`,
  * `ctx.can()`; the route options `auth` and `permissions`.
@@ -50,7 +53,7 @@ export interface AuthExports<Full extends object, U extends AuthUser, S, R> {
   };
   routeOptions: {
     auth: RouteOptionFactory<AuthRouteOption<RouteStrategies<S>>>;
-    permissions: RouteOptionFactory<readonly Permission<Roles<R>>[] | readonly string[]>;
+    permissions: RouteOptionFactory<PermissionsOption<R>>;
   };
   csrfSession?: (ctx: Context) => string | undefined;
 }

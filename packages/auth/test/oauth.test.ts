@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createApp } from '@framework/core';
+import { type OidcProvider, startOidcProvider } from '@framework/test-helpers/oidc-provider';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { linkableEmail } from '../src/oauth/linkable-email.ts';
 import { createOAuth } from '../src/oauth/oauth.ts';
 import type { OAuthLogin } from '../src/oauth/types.ts';
 import { MemoryAuthStore } from '../src/store/memory.ts';
 import { makeStore, STORES, type StoreKind } from './helpers.ts';
-import { type OidcProvider, startOidcProvider } from './support/oidc-provider.ts';
 
 const APP = 'http://localhost';
 const CALLBACK = `${APP}/auth/google/callback`;
