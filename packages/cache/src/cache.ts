@@ -513,10 +513,14 @@ export class Cache {
   private async compute<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions): Promise<T> {
     const lock = await this.tryLock(key);
     if (lock.heldElsewhere) {
-      const value = await this.waitForValue<T>(this.prefix + key);
+      const value = await this.waitForValue<T>(this.prefix + key, this.lockKey(key));
       if (value !== undefined) return value;
     }
     return this.load(key, fn, options, lock.release);
+  }
+
+  private lockKey(key: string): string {
+    return `${this.prefix}#lock:${key}`;
   }
 
   /** A stale hit: refresh in the background, unless another process is already refreshing it. */
@@ -528,7 +532,7 @@ export class Cache {
   private async tryLock(key: string): Promise<{ heldElsewhere: boolean; release?: () => Promise<void> }> {
     if (this.store.lock === undefined) return { heldElsewhere: false };
     try {
-      const release = await this.store.lock(`${this.prefix}#lock:${key}`, this.lockMs);
+      const release = await this.store.lock(this.lockKey(key), this.lockMs);
       return { heldElsewhere: release === undefined, release };
     } catch (error) {
       this.failed('lock', error);
@@ -556,14 +560,20 @@ export class Cache {
     }
   }
 
-  /** Polls for the value another process is computing, until its lock would have expired. */
-  private async waitForValue<T>(fullKey: string): Promise<T | undefined> {
+  /**
+   * Polls for the value another process is computing, until its lock is released or would have
+   * expired. A released lock with no value means the value was written and already invalidated (a
+   * write to the data it caches): waiting on would stall the request until the lock's timeout, so
+   * the caller loads it itself.
+   */
+  private async waitForValue<T>(fullKey: string, lockKey: string): Promise<T | undefined> {
     const deadline = Date.now() + this.lockMs;
     for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
       await sleep(delay);
       let entry: StoredEntry | undefined;
       try {
         entry = await this.store.get(fullKey);
+        if (entry === undefined && !(await this.store.has(lockKey))) return undefined;
       } catch (error) {
         // Redis went away while another process held the lock: load the value here instead.
         this.failed('get', error);

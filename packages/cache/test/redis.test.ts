@@ -92,6 +92,26 @@ describe('the Redis store', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
+  it('a waiter whose holder released the lock, with the value already invalidated, loads it at once', async () => {
+    // Under writes, the holder's value can be invalidated (by a write in another process) before a
+    // waiter reads it: the lock is gone and there is no value. The waiter must load it then, not wait
+    // for lockTimeout (a minute here: the test would time out).
+    const prefix = `p:${randomUUID()}:`;
+    const waiter = await makeCache('redis', { lockTimeout: 60 }, prefix);
+    const redis = rawRedis();
+    await redis.set(`${prefix}#lock:list`, 'another-process', 'PX', 60_000);
+    let loads = 0;
+    const waiting = waiter.wrap('list', async () => {
+      loads++;
+      return 'loaded by the waiter';
+    });
+    await sleep(50);
+    expect(loads).toBe(0); // it waits while the lock is held
+    await redis.del(`${prefix}#lock:list`); // released; its value already deleted
+    expect(await waiting).toBe('loaded by the waiter');
+    expect(loads).toBe(1);
+  }, 20_000);
+
   it('msgpack and compression: smaller bytes in Redis, same value back', async () => {
     const prefix = `p:${randomUUID()}:`;
     const plain = await makeCache('redis', {}, prefix);
