@@ -8,6 +8,7 @@ const folders = {
   '@framework/db': 'db',
   '@framework/cache': 'cache',
   '@framework/queue': 'queue',
+  '@framework/auth': 'auth',
 };
 
 const versions = {};

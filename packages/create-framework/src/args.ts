@@ -46,7 +46,7 @@ Options:
   --help, -h          show this help
 
 Example:
-  npm create framework@latest my-app -- --template api --packages db,cache,queue --yes`;
+  npm create framework@latest my-app -- --template api --packages db,cache,queue,auth --yes`;
 
 function usageError(message: string): CreateError {
   return new CreateError('FW_CREATE_USAGE', message);

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateError } from './errors.ts';
+import { authBattery } from './features/auth.ts';
 import { cache } from './features/cache.ts';
 import { cookies } from './features/cookies.ts';
 import { db } from './features/db.ts';
@@ -42,10 +43,10 @@ export type TemplateName = (typeof TEMPLATES)[number];
  * @example
  * ```ts
  * import { BATTERIES } from 'create-framework';
- * console.log(BATTERIES); // ['db', 'cache', 'queue']
+ * console.log(BATTERIES); // ['db', 'cache', 'queue', 'auth']
  * ```
  */
-export const BATTERIES = ['db', 'cache', 'queue'] as const;
+export const BATTERIES = ['db', 'cache', 'queue', 'auth'] as const;
 /**
  * One of `BATTERIES`.
  *
@@ -56,7 +57,13 @@ export const BATTERIES = ['db', 'cache', 'queue'] as const;
  */
 export type BatteryName = (typeof BATTERIES)[number];
 
-const FEATURES: Record<BatteryName, Feature> = { db, cache, queue };
+/** Each battery's feature, given every battery chosen (auth keeps its users in the db when there is one). */
+const FEATURES: Record<BatteryName, (chosen: readonly BatteryName[]) => Feature> = {
+  db: () => db,
+  cache: () => cache,
+  queue: () => queue,
+  auth: (chosen) => authBattery({ db: chosen.includes('db'), cache: chosen.includes('cache') }),
+};
 
 /**
  * What `createProject()` makes.
@@ -188,7 +195,11 @@ export async function createProject(options: ProjectOptions): Promise<CreatedPro
   const features =
     template === 'plugin'
       ? []
-      : [cookies, ...packages.map((battery) => FEATURES[battery]), ...(template === 'fullstack' ? [page] : [])];
+      : [
+          cookies,
+          ...packages.map((battery) => FEATURES[battery](packages)),
+          ...(template === 'fullstack' ? [page] : []),
+        ];
   const layers = template === 'plugin' ? ['plugin'] : ['api', ...features.flatMap((feature) => feature.layers)];
   const values = template === 'plugin' ? pluginValues(name, packageManager) : appValues(name, features, packageManager);
   const manifest =

@@ -25,6 +25,7 @@ const BATTERY_CHOICES: Record<BatteryName, { label: string; hint: string }> = {
   db: { label: '@framework/db', hint: 'PostgreSQL (PGlite without a server), migrations' },
   cache: { label: '@framework/cache', hint: 'memory or Redis, tags, wrap()' },
   queue: { label: '@framework/queue', hint: 'background jobs on BullMQ, in process without Redis' },
+  auth: { label: '@framework/auth', hint: 'sign-up, login (session or JWT), /me, an admin-only route' },
 };
 
 function directoryProblem(value: string | undefined): string | undefined {

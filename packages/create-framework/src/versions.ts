@@ -16,6 +16,7 @@ export const FRAMEWORK_PACKAGES = {
   '@framework/db': 'db',
   '@framework/cache': 'cache',
   '@framework/queue': 'queue',
+  '@framework/auth': 'auth',
 } as const;
 
 /**

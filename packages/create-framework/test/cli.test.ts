@@ -18,7 +18,7 @@ describe('create-framework flags', () => {
     [['app', '--template', 'spa'], 'create-framework: --template must be one of api, fullstack, plugin, not "spa".'],
     [
       ['app', '--packages', 'db,graphql'],
-      'create-framework: --packages must be one of db, cache, queue, not "graphql".',
+      'create-framework: --packages must be one of db, cache, queue, auth, not "graphql".',
     ],
     [['app', '--pm', 'yarn'], 'create-framework: --pm must be one of npm, pnpm, not "yarn".'],
     [['one', 'two'], 'create-framework: One directory at most, got 2: one two.'],

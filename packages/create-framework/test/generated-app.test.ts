@@ -71,14 +71,14 @@ function startBuilt(project: string, env: NodeJS.ProcessEnv) {
 }
 
 describe('a generated project against this repository', () => {
-  it('api with db, cache and queue type-checks, passes its tests, builds and runs from dist/', async () => {
+  it('api with db, cache, queue and auth type-checks, passes its tests, builds and runs from dist/', async () => {
     const { project, output } = await generateAndCheck('notes-api', [
       '--template',
       'api',
       '--packages',
-      'db,cache,queue',
+      'db,cache,queue,auth',
     ]);
-    expect(output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(output).toMatch(/Tests\s+5 passed \(5\)/);
 
     // What `framework build` runs: the build config compiles framework.config.ts and src/, not the tests.
     const build = await runCommand(
@@ -104,17 +104,31 @@ describe('a generated project against this repository', () => {
     });
     expect(created.status).toBe(201);
     expect(await (await fetch(`${url}/notes`)).json()).toEqual([{ id: 1, title: 'from the built app' }]);
+    const signup = await fetch(`${url}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse battery staple' }),
+    });
+    expect(await signup.json()).toEqual({ id: 1, email: 'ada@example.com', role: 'user' });
     const stopped = await app.stop();
     expect(stopped.code, stopped.log).toBe(0);
 
-    // In production the embedded database, the in-process queue and a per-process cookie key are
-    // refused, all named at once.
+    // In production the embedded database, the in-process queue and per-process cookie, session and
+    // token keys are refused, all named at once.
     const production = await startBuilt(project, cleanEnv({ PORT: '0', NODE_ENV: 'production' })).exit();
     expect(production.code).not.toBe(0);
     expect(production.log).toContain('FW_ERR_CONFIG');
     expect(production.log).toContain('DATABASE_URL');
     expect(production.log).toContain('REDIS_URL');
     expect(production.log).toContain('COOKIE_SECRET');
+    expect(production.log).toContain('SESSION_SECRET');
+    expect(production.log).toContain('JWT_SECRET');
+  });
+
+  it('api with auth alone keeps the accounts in memory, type-checks and passes its tests', async () => {
+    const { project, output } = await generateAndCheck('accounts-api', ['--template', 'api', '--packages', 'auth']);
+    expect(output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(existsSync(join(project, 'src/schema.ts'))).toBe(false);
   });
 
   it('fullstack type-checks and passes its tests', async () => {

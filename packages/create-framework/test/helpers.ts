@@ -84,7 +84,7 @@ function link(target: string, path: string): void {
  */
 export function linkWorkspace(project: string): void {
   const modules = join(project, 'node_modules');
-  for (const name of ['core', 'db', 'cache', 'queue', 'cli']) {
+  for (const name of ['core', 'db', 'cache', 'queue', 'auth', 'cli']) {
     const source = join(WORKSPACE, 'packages', name);
     if (existsSync(join(source, 'package.json'))) link(source, join(modules, '@framework', name));
   }

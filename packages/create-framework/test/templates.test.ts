@@ -91,7 +91,7 @@ describe('templates', () => {
     }
     const app = read('src/app.ts');
     expect(app).toContain(
-      "import { cache } from '@framework/cache';\nimport { RedisRateLimitStore } from '@framework/cache/redis';\nimport { createApp, NotFoundError } from '@framework/core';",
+      "import { cache } from '@framework/cache';\nimport { RedisRateLimitStore } from '@framework/cache/redis';\nimport { createApp, MemoryRateLimitStore, NotFoundError, rateLimit } from '@framework/core';",
     );
     expect(app).toContain('store: app.redis ? new RedisRateLimitStore(app.redis) : new MemoryRateLimitStore(),');
     expect(app).toContain(
@@ -115,6 +115,46 @@ describe('templates', () => {
     expect(read('README.md')).toContain(
       'An API on [framework](https://www.npmjs.com/package/@framework/core) with @framework/db, @framework/cache and @framework/queue.',
     );
+  });
+
+  it('api with auth and db: a users table and its migration, secrets required in production, the auth routes', async () => {
+    const { read, fileCount } = await generate(['--template', 'api', '--packages', 'auth,db']);
+    const added = [
+      'src/schema.ts',
+      'src/accounts.ts',
+      'src/users.ts',
+      'migrations/001_create_notes.up.sql',
+      'migrations/002_create_users.up.sql',
+      'migrations/002_create_users.down.sql',
+    ];
+    expect(fileCount).toBe(API_FILES.length + added.length + 1);
+    for (const file of [...API_FILES, ...added]) expectFilled(read(file));
+    expect(JSON.parse(read('package.json')).dependencies['@framework/auth']).toBe(`^${workspaceVersion('auth')}`);
+    const app = read('src/app.ts');
+    expect(app).toContain("session: { store: 'memory', secret: config.auth.sessionSecret },");
+    expect(app).toContain('findUser: (id) => users.find(Number(id)),');
+    expect(app).toContain('const users: Users = createUsers(app.db);');
+    for (const route of ["'/auth/signup'", "'/auth/login'", "'/auth/logout'", "'/me'"]) expect(app).toContain(route);
+    expect(app).toContain("app.get('/admin/users', { auth: true, permissions: ['admin'],");
+    expect(app.indexOf('    database({')).toBeLessThan(app.indexOf('      auth({'));
+    expect(read('src/schema.ts')).toContain('export const schema = { notes, users };');
+    expect(read('migrations/002_create_users.up.sql')).toContain('email varchar(254) not null unique');
+    const config = read('framework.config.ts');
+    for (const name of ['SESSION_SECRET', 'JWT_SECRET']) {
+      expect(config).toContain(`${name}: z.string().min(32).optional(),`);
+      expect(config).toContain(`path: ['${name}']`);
+    }
+    expect(config).toContain("secrets: ['COOKIE_SECRET', 'SESSION_SECRET', 'JWT_SECRET'],");
+    expect(read('.env.example')).toContain('Make one with: openssl rand -base64 48\n# JWT_SECRET=');
+    expect(read('README.md')).toContain('The accounts live in the `users` table');
+  });
+
+  it('api with auth and cache, no db: accounts in memory, as the README says, and sessions in Redis', async () => {
+    const { read } = await generate(['--template', 'api', '--packages', 'cache,auth']);
+    expect(read('src/app.ts')).toContain("session: { store: config.redis.url ? 'redis' : 'memory',");
+    expect(read('src/app.ts')).toContain('const users: Users = createUsers();');
+    expect(read('src/users.ts')).toContain('export function createUsers(): Users {');
+    expect(read('README.md')).toContain('The accounts live **in memory** (`src/users.ts`)');
   });
 
   it('fullstack: the api plus a page in public/ and the route that serves it', async () => {
@@ -166,7 +206,7 @@ describe('templates', () => {
   });
 
   it('never leaves a workspace: range or an unfilled placeholder in what it writes', async () => {
-    const { read } = await generate(['--template', 'fullstack', '--packages', 'db,cache,queue']);
+    const { read } = await generate(['--template', 'fullstack', '--packages', 'db,cache,queue,auth']);
     expect(read('package.json')).not.toContain('workspace:');
   });
 });

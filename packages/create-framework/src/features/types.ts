@@ -31,6 +31,8 @@ export interface Feature {
   notes?: string;
   /** Replaces the `GET /notes` handler. */
   list?: string;
+  /** A table the feature adds to `src/schema.ts` (with the db battery): its name in `schema`, and its code. */
+  table?: { name: string; code: readonly string[] };
   /** Lines in `buildApp()` after the plugins are registered. */
   setup: readonly string[];
   /** Lines in `POST /notes` after the note is stored. */
@@ -46,6 +48,8 @@ export interface Feature {
   test: Readonly<Record<string, string>>;
   /** Names `test/app.test.ts` imports from vitest besides the usual ones. */
   testImports: readonly string[];
+  /** Import lines for `test/app.test.ts` besides vitest's and the app's. */
+  testModules?: readonly string[];
   /** Test cases for `test/app.test.ts`. */
   tests: readonly string[];
   /** Dockerfile lines copying what the built app reads at run time. */

@@ -17,11 +17,37 @@ function specifier(line: string): string {
   return /from '([^']+)'/.exec(line)?.[1] ?? line;
 }
 
-/** Imports in the order Biome's organizer keeps them: packages, then relative paths. */
+const NAMED_IMPORT = /^import \{ (.+) \} from '([^']+)';$/;
+
+/** `type User` sorts as `User`, and case does not count, as Biome's organizer keeps them. */
+function byName(a: string, b: string): number {
+  const name = (item: string) => item.replace(/^type /, '').toLowerCase();
+  return name(a).localeCompare(name(b));
+}
+
+/**
+ * Imports in the order Biome's organizer keeps them: `node:` modules, packages, then relative
+ * paths; the names several features import from one module go in one import of it.
+ */
 function sortImports(lines: readonly string[]): string[] {
-  const unique = [...new Set(lines)];
-  const rank = (line: string) => (specifier(line).startsWith('.') ? 1 : 0);
-  return unique.sort((a, b) => rank(a) - rank(b) || specifier(a).localeCompare(specifier(b)));
+  const named = new Map<string, Set<string>>();
+  const other = new Set<string>();
+  for (const line of lines) {
+    const match = NAMED_IMPORT.exec(line);
+    if (match === null) other.add(line);
+    else {
+      const [, names = '', from = ''] = match;
+      const known = named.get(from) ?? new Set<string>();
+      for (const name of names.split(', ')) known.add(name);
+      named.set(from, known);
+    }
+  }
+  const merged = [...named].map(([from, names]) => `import { ${[...names].sort(byName).join(', ')} } from '${from}';`);
+  const rank = (line: string) => {
+    const from = specifier(line);
+    return from.startsWith('node:') ? 0 : from.startsWith('.') ? 2 : 1;
+  };
+  return [...merged, ...other].sort((a, b) => rank(a) - rank(b) || specifier(a).localeCompare(specifier(b)));
 }
 
 function pluginLines(features: readonly Feature[], appOptions: string): string[] {
@@ -101,6 +127,7 @@ export function appValues(name: string, features: readonly Feature[], pm: Packag
   const notes = features.find((feature) => feature.notes !== undefined)?.notes;
   const list = features.find((feature) => feature.list !== undefined)?.list;
   const examples = variables.filter((variable) => variable.example.length > 0);
+  const tables = features.flatMap((feature) => (feature.table === undefined ? [] : [feature.table]));
   return {
     tokens: {
       name,
@@ -128,6 +155,11 @@ export function appValues(name: string, features: readonly Feature[], pm: Packag
       app: pluginLines(features, appOptions),
       notes: notes === undefined ? undefined : [notes],
       setup: features.flatMap((feature) => feature.setup),
+      tables: tables.flatMap((table) => table.code),
+      schema:
+        tables.length === 0
+          ? undefined
+          : [`export const schema = { ${['notes', ...tables.map((table) => table.name)].join(', ')} };`],
       list: list === undefined ? undefined : [list],
       created: features.flatMap((feature) => feature.created),
       routes: features.flatMap((feature) => feature.routes),
@@ -139,6 +171,7 @@ export function appValues(name: string, features: readonly Feature[], pm: Packag
         testImports.length === 0
           ? undefined
           : [`import { afterEach, describe, expect, it, ${testImports.sort().join(', ')} } from 'vitest';`],
+      'test-modules': features.flatMap((feature) => feature.testModules ?? []),
       tests: features.flatMap((feature) => feature.tests),
       env: examples.flatMap((variable) => ['', ...variable.example]),
       'docker-base': commands.dockerSetup,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'; // @fw:test-imports
+// @fw:test-modules
 import { buildApp } from '../src/app.ts';
 
 const apps: ReturnType<typeof buildApp>[] = [];

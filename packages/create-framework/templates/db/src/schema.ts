@@ -6,6 +6,7 @@ export const notes = table('notes', {
   title: varchar({ length: 200 }).notNull(),
   createdAt: timestamp('created_at').notNull().defaultNow(),
 });
+// @fw:tables
 
 /** Every table, by the name `ctx.db` and `app.db` give its model: `ctx.db.notes`. */
-export const schema = { notes };
+export const schema = { notes }; // @fw:schema
