@@ -1,0 +1,2 @@
+drop table user_logins;
+drop table users;
