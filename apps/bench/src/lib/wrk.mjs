@@ -87,7 +87,8 @@ export function parseWrk(text) {
 
 /**
  * Runs wrk against `url` for `seconds`, pinned to `cpu` when `pin`; resolves to the parsed report.
- * `during` is called every `sampleMs` while wrk runs (RSS sampling). Bounded: killed after
+ * `headers` are sent with every request (`-H`). `during` is called every `sampleMs` while wrk runs
+ * (RSS sampling). Bounded: killed after
  * seconds + 15 s.
  */
 export async function runWrk({
@@ -97,12 +98,14 @@ export async function runWrk({
   threads = 1,
   script,
   scriptArgs = [],
+  headers = {},
   pin,
   cpu = 1,
   during,
   sampleMs = 250,
 }) {
   const wrkArgs = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency'];
+  for (const [name, value] of Object.entries(headers)) wrkArgs.push('-H', `${name}: ${value}`);
   if (script) wrkArgs.push('-s', `${LUA_DIR}${script}`);
   wrkArgs.push(url);
   if (scriptArgs.length > 0) wrkArgs.push('--', ...scriptArgs.map(String));
