@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { auth } from '@framework/auth';
 import { cache } from '@framework/cache';
+import { RedisRateLimitStore } from '@framework/cache/redis';
 import { createApp, HttpError, NotFoundError, rateLimit } from '@framework/core';
 import { database } from '@framework/db';
 import { queue } from '@framework/queue';
@@ -26,7 +27,7 @@ const Id = z.object({ id: z.coerce.number().int().positive() });
  * ```
  */
 export function createExampleApp(env: Env = process.env) {
-  const base = createApp()
+  const withCache = createApp()
     .use(
       database({
         schema,
@@ -35,9 +36,17 @@ export function createExampleApp(env: Env = process.env) {
     )
     .use(cache({ ttl: 60, prefix: 'example:' }))
     // BullMQ on the cache's Redis when REDIS_URL is set; in process otherwise.
-    .use(queue({ activity: { jobs: { todoCreated: z.object({ id: z.number(), title: z.string() }) } } }))
-    // Five wrong passwords for one account or from one client block further tries for 15 minutes.
-    .use(rateLimit({ window: '1m', max: 600, suspicious: { failedLogins: { max: 5, window: '15m' } } }));
+    .use(queue({ activity: { jobs: { todoCreated: z.object({ id: z.number(), title: z.string() }) } } }));
+  const base = withCache.use(
+    rateLimit({
+      window: '1m',
+      max: 600,
+      // Five wrong passwords for one account or from one client block further tries for 15 minutes.
+      suspicious: { failedLogins: { max: 5, window: '15m' } },
+      // In Redis when the app has it, so that every instance counts the same tries.
+      ...(withCache.redis === undefined ? {} : { store: new RedisRateLimitStore(withCache.redis) }),
+    }),
+  );
   const { options, notices } = authOptions(base.db, env, base.redis !== undefined);
   for (const notice of notices) base.logger.warn({ plugin: '@framework/example' }, notice);
   return base.use(auth(options));
