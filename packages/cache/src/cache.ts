@@ -25,7 +25,7 @@ import { closeRedis, createRedis, isOutage, type RedisClient, redisGuard } from 
 import { MemoryCacheStore } from './store/memory.ts';
 import { RedisCacheStore } from './store/redis.ts';
 import { TieredStore } from './store/tiered.ts';
-import type { CacheStore, StoredEntry } from './store/types.ts';
+import type { CacheStore, StoredEntry, StoreSetOptions } from './store/types.ts';
 
 const LOG_EVERY_MS = 10_000;
 
@@ -61,6 +61,15 @@ const MEMOIZE_OPTIONS: KnownOptions<MemoizeOptions<unknown[]>> = { ...WRAP_OPTIO
 /** The default of per-call options: not checked (nothing to check). */
 const NO_OPTIONS: WrapOptions = Object.freeze({});
 const INCREMENT_OPTIONS: KnownOptions<{ ttl?: Duration }> = { ttl: true };
+
+/**
+ * What the write of a computed value depends on: its tags' versions, read before it was computed.
+ * `undefined`: nothing to check (no tags, or a store without versions), written as it is; `null`:
+ * they could not be read, so nothing shows the value is current, and it is not written.
+ */
+type ReadVersions = readonly number[] | undefined | null;
+
+const ignore = (): void => {};
 
 /**
  * Checks a per-call options object: a plain loop with no allocation on the good path; on an
@@ -269,6 +278,8 @@ export class Cache {
 
   /**
    * Deletes one key, or several; resolves to whether (one key) or how many (several) existed.
+   * A `wrap` computing the key right now may still store its result afterward: to drop a computed
+   * value because its data changed, tag it and use `invalidateTags`, which stops that write too.
    *
    * @example
    * ```ts
@@ -306,7 +317,9 @@ export class Cache {
   }
 
   /**
-   * Deletes every entry set with any of `tags` (one atomic script on Redis).
+   * Deletes every entry set with any of `tags` (one atomic script on Redis), and stops a `wrap`
+   * of a value with any of these tags that is being computed right now (in any process) from
+   * storing it: it started before the change, so its value may not show it.
    *
    * @example
    * ```ts
@@ -380,7 +393,9 @@ export class Cache {
    * misses for one key run `fn` once in this process and, on Redis, once across processes (a short
    * lock; the others wait for its value). An error from `fn` is not cached and reaches every caller
    * waiting on it. With `staleWhileRevalidate`, a value past its TTL is returned at once while one
-   * refresh runs in the background.
+   * refresh runs in the background. With `tags`, a value whose tags are invalidated while `fn` runs
+   * is returned to its callers but not stored (it may predate the change); the next call computes it
+   * again.
    *
    * @example
    * ```ts
@@ -511,12 +526,37 @@ export class Cache {
 
   /** A miss: wait for the value if another process holds the key's lock, else load it. */
   private async compute<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions): Promise<T> {
+    // Sent along with the lock's SET NX (pipelined on the connection): no round trip of its own.
+    const versions = this.readVersions(options);
     const lock = await this.tryLock(key);
     if (lock.heldElsewhere) {
       const value = await this.waitForValue<T>(this.prefix + key, this.lockKey(key));
       if (value !== undefined) return value;
+      // Read again: an invalidation while waiting would otherwise drop this write for nothing.
+      return this.load(key, fn, options, lock.release, this.readVersions(options));
     }
-    return this.load(key, fn, options, lock.release);
+    return this.load(key, fn, options, lock.release, versions);
+  }
+
+  /** The tags' versions before `fn` runs; never a rejection left unhandled (strict mode rejects). */
+  private readVersions(options: WrapOptions): ReadVersions | Promise<ReadVersions> {
+    const { tags } = options;
+    if (tags === undefined || tags.length === 0 || this.store.tagVersions === undefined) return undefined;
+    let pending: ReturnType<NonNullable<CacheStore['tagVersions']>>;
+    try {
+      pending = this.store.tagVersions(tags.map((tag) => this.tagKey(tag)));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const read = Promise.resolve(pending).then(
+      (versions): ReadVersions => versions,
+      (error: unknown): ReadVersions => {
+        this.failed('get', error);
+        return null;
+      },
+    );
+    read.catch(ignore);
+    return read;
   }
 
   private lockKey(key: string): string {
@@ -525,8 +565,9 @@ export class Cache {
 
   /** A stale hit: refresh in the background, unless another process is already refreshing it. */
   private async refresh<T>(key: string, fn: () => T | Promise<T>, options: WrapOptions): Promise<void> {
+    const versions = this.readVersions(options);
     const lock = await this.tryLock(key);
-    if (!lock.heldElsewhere) await this.load(key, fn, options, lock.release);
+    if (!lock.heldElsewhere) await this.load(key, fn, options, lock.release, versions);
   }
 
   private async tryLock(key: string): Promise<{ heldElsewhere: boolean; release?: () => Promise<void> }> {
@@ -545,14 +586,18 @@ export class Cache {
     fn: () => T | Promise<T>,
     options: WrapOptions,
     release: (() => Promise<void>) | undefined,
+    pendingVersions: ReadVersions | Promise<ReadVersions>,
   ): Promise<T> {
     try {
+      // Read (answered) before fn starts: an invalidation after this moves a version, so the write
+      // below is dropped if fn may have read the data before the change.
+      const versions = await pendingVersions;
       const value = await fn();
       if (value !== undefined) {
         const stale = seconds(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
         const ttl = options.ttl === undefined ? this.ttl : seconds(options.ttl, 'ttl');
         const freshUntil = stale > 0 && ttl > 0 ? Date.now() + ttl : Number.POSITIVE_INFINITY;
-        await this.write(key, value, options, freshUntil, stale);
+        await this.write(key, value, options, freshUntil, stale, undefined, versions);
       }
       return value;
     } finally {
@@ -605,12 +650,15 @@ export class Cache {
     freshUntil: number,
     staleMs: number,
     ttlMs?: number,
+    versions?: ReadVersions,
   ): Promise<void> {
+    if (versions === null) return;
     const ttl = ttlMs ?? (options.ttl === undefined ? this.ttl : seconds(options.ttl, 'ttl'));
     const tags = options.tags === undefined ? [] : options.tags.map((tag) => this.tagKey(tag));
+    const stored: StoreSetOptions = { ttl: ttl === 0 ? 0 : ttl + staleMs, tags, freshUntil };
     try {
-      await this.store.set(this.prefix + key, value, { ttl: ttl === 0 ? 0 : ttl + staleMs, tags, freshUntil });
-      this.counters.writes++;
+      const written = await this.store.set(this.prefix + key, value, versions ? { ...stored, versions } : stored);
+      if (written !== false) this.counters.writes++;
     } catch (error) {
       this.failed('set', error);
     }

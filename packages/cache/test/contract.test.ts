@@ -185,6 +185,58 @@ describe.each(STORES)('the cache on the %s store (spec §5.3)', (kind) => {
     expect(calls).toBe(2);
   });
 
+  it('wrap does not store a value whose tags were invalidated while it was computed', async () => {
+    const cache = await makeCache(kind);
+    const table = ['note 1'];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let queries = 0;
+    const listNotes = async () => {
+      queries++;
+      const rows = [...table];
+      // The first query has read its rows and is still running when the write below happens.
+      if (queries === 1) await gate;
+      return rows;
+    };
+    const options = { tags: ['notes'] };
+    const first = cache.wrap('notes', listNotes, options);
+    await vi.waitFor(() => expect(queries).toBe(1));
+    table.push('note 2');
+    await cache.invalidateTags(['notes']);
+    release();
+    // Its caller gets what it computed; the cache does not keep it.
+    expect(await first).toEqual(['note 1']);
+    expect(await cache.get('notes')).toBeUndefined();
+    expect(await cache.wrap('notes', listNotes, options)).toEqual(['note 1', 'note 2']);
+    expect(queries).toBe(2);
+    // Computed with no invalidation meanwhile: stored as usual.
+    expect(await cache.wrap('notes', listNotes, options)).toEqual(['note 1', 'note 2']);
+    expect(queries).toBe(2);
+  });
+
+  it("a store's conditional set writes only while every tag's version is the one read", async () => {
+    const cache = await makeCache(kind);
+    const { store, prefix } = cache;
+    const tags = [`${prefix}#tag:a`, `${prefix}#tag:b`];
+    const forever = { ttl: 0, tags, freshUntil: Number.POSITIVE_INFINITY };
+    const read = await store.tagVersions?.(tags);
+    expect(read).toHaveLength(2);
+    expect(await store.set(`${prefix}k`, 'current', { ...forever, versions: read })).not.toBe(false);
+    expect((await store.get(`${prefix}k`))?.value).toBe('current');
+    // Another tag's invalidation changes nothing for these.
+    await store.invalidateTags([`${prefix}#tag:other`]);
+    expect(await store.tagVersions?.(tags)).toEqual(read);
+    await store.invalidateTags([tags[1] ?? '']);
+    expect(await store.tagVersions?.(tags)).not.toEqual(read);
+    expect(await store.set(`${prefix}k`, 'stale', { ...forever, versions: read })).toBe(false);
+    expect(await store.get(`${prefix}k`)).toBeUndefined();
+    // An explicit write (no versions) is unconditional.
+    await store.set(`${prefix}k`, 'explicit', forever);
+    expect((await store.get(`${prefix}k`))?.value).toBe('explicit');
+  });
+
   it('stale-while-revalidate: a stale value is returned at once while one refresh runs', async () => {
     const cache = await makeCache(kind);
     let version = 0;

@@ -79,4 +79,20 @@ describe('MemoryCacheStore', () => {
     expect(() => new MemoryCacheStore({ maxSize: 'lots' })).toThrow(/'512KB' or '10MB'/);
     expect(() => new MemoryCacheStore({ maxSize: 0 })).toThrow(/at least 1 byte/);
   });
+
+  it('forgets the oldest tag versions past 10 000, and a write that read a forgotten one is dropped', () => {
+    const store = new MemoryCacheStore();
+    const options = { ttl: 0, tags: ['notes'], freshUntil: Number.POSITIVE_INFINITY };
+    const read = store.tagVersions(['notes']);
+    store.invalidateTags(['notes']);
+    // Ten thousand other tags invalidated since: 'notes' is forgotten, not back at its old version.
+    for (let i = 0; i < 10_000; i++) store.invalidateTags([`tag:${i}`]);
+    expect(store.tagVersions(['notes'])).not.toEqual(read);
+    expect(store.set('notes', ['stale'], { ...options, versions: read })).toBe(false);
+    expect(store.get('notes')).toBeUndefined();
+    const now = store.tagVersions(['notes']);
+    expect(store.set('notes', ['current'], { ...options, versions: now })).toBe(true);
+    expect(store.get('notes')?.value).toEqual(['current']);
+    store.close();
+  });
 });

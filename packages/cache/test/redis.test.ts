@@ -112,6 +112,53 @@ describe('the Redis store', () => {
     expect(loads).toBe(1);
   }, 20_000);
 
+  it.each(['redis', 'tiered'] as const)(
+    'on %s, a tagged wrap does not store what it read before another instance changed the data and invalidated its tag',
+    async (kind) => {
+      const prefix = `p:${randomUUID()}:`;
+      const reader = await makeCache(kind, {}, prefix);
+      const writer = await makeCache(kind, {}, prefix);
+      const table = ['note 1'];
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let queries = 0;
+      const listNotes = async () => {
+        queries++;
+        const rows = [...table];
+        if (queries === 1) await gate;
+        return rows;
+      };
+      const options = { tags: ['notes'] };
+      const first = reader.wrap('notes', listNotes, options);
+      await vi.waitFor(() => expect(queries).toBe(1));
+      // The other instance inserts a row and invalidates while the first query is still running.
+      table.push('note 2');
+      await writer.invalidateTags(['notes']);
+      release();
+      expect(await first).toEqual(['note 1']);
+      expect(await writer.get('notes')).toBeUndefined();
+      expect(await reader.get('notes')).toBeUndefined();
+      expect(await writer.wrap('notes', listNotes, options)).toEqual(['note 1', 'note 2']);
+      expect(queries).toBe(2);
+      expect(await reader.wrap('notes', listNotes, options)).toEqual(['note 1', 'note 2']);
+      expect(queries).toBe(2);
+    },
+  );
+
+  it("keeps a tag's version beside its tag set, for an hour after its last invalidation", async () => {
+    const prefix = `p:${randomUUID()}:`;
+    const cache = await makeCache('redis', {}, prefix);
+    const redis = rawRedis();
+    await cache.invalidateTags(['notes']);
+    await cache.invalidateTags(['notes']);
+    expect(await redis.get(`${prefix}#tag:notes#version`)).toBe('2');
+    const left = await redis.pttl(`${prefix}#tag:notes#version`);
+    expect(left).toBeGreaterThan(3_500_000);
+    expect(left).toBeLessThanOrEqual(3_600_000);
+  });
+
   it('msgpack and compression: smaller bytes in Redis, same value back', async () => {
     const prefix = `p:${randomUUID()}:`;
     const plain = await makeCache('redis', {}, prefix);

@@ -41,6 +41,9 @@ class Entry implements StoredEntry {
 // What a key and its bookkeeping cost besides the value, in bytes (a Map slot, the entry object).
 const ENTRY_OVERHEAD = 96;
 
+// Tag versions kept at most (about 1 MB): the least recently invalidated tags are forgotten first.
+const MAX_TAG_VERSIONS = 10_000;
+
 /**
  * The in-process store: bounded by bytes (an estimate of each value's size), TTLs honoured, the
  * least recently used entries evicted first. Values are kept as they are (no copy): treat what
@@ -68,6 +71,16 @@ export class MemoryCacheStore implements CacheStore {
   readonly maxSize: number;
   private readonly entries = new Map<string, Entry>();
   private readonly tagIndex = new Map<string, Set<string>>();
+  /** Each invalidated tag's version, in the order of their last invalidation (oldest first). */
+  private readonly versions = new Map<string, number>();
+  /** The last version handed out: one counter for every tag, so versions only grow. */
+  private lastVersion = 0;
+  /**
+   * The version of every tag not in `versions`: the newest version forgotten. A tag forgotten after
+   * it was read then reads as a different version, so the write that depended on it is dropped
+   * (a missed fill, never a stale value).
+   */
+  private forgottenVersion = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -113,13 +126,15 @@ export class MemoryCacheStore implements CacheStore {
     return entry;
   }
 
-  set(key: string, value: unknown, options: StoreSetOptions): void {
+  /** Returns `false` when `options.versions` no longer matched and nothing was written. */
+  set(key: string, value: unknown, options: StoreSetOptions): boolean {
+    if (options.versions !== undefined && !this.versionsMatch(options.tags, options.versions)) return false;
     const previous = this.entries.get(key);
     const size = sizeOf(value) + key.length + ENTRY_OVERHEAD;
     // A value larger than the whole store is not kept (it would evict everything else for nothing).
     if (size > this.maxSize) {
       if (previous !== undefined) this.remove(key, previous);
-      return;
+      return true;
     }
     const expiresAt = options.ttl > 0 ? exactNow() + options.ttl : 0;
     if (previous === undefined) {
@@ -145,6 +160,7 @@ export class MemoryCacheStore implements CacheStore {
       keys.add(key);
     }
     if (this.bytes > this.maxSize) this.evict();
+    return true;
   }
 
   delete(keys: readonly string[]): number {
@@ -164,6 +180,7 @@ export class MemoryCacheStore implements CacheStore {
 
   invalidateTags(tags: readonly string[]): void {
     for (const tag of tags) {
+      this.bump(tag);
       const keys = this.tagIndex.get(tag);
       if (keys === undefined) continue;
       for (const key of keys) {
@@ -172,6 +189,11 @@ export class MemoryCacheStore implements CacheStore {
       }
       this.tagIndex.delete(tag);
     }
+  }
+
+  /** Each tag's current version, for a conditional `set` (see `StoreSetOptions.versions`). */
+  tagVersions(tags: readonly string[]): number[] {
+    return tags.map((tag) => this.versions.get(tag) ?? this.forgottenVersion);
   }
 
   deletePattern(pattern: string): number {
@@ -217,6 +239,7 @@ export class MemoryCacheStore implements CacheStore {
     this.timer = undefined;
     this.entries.clear();
     this.tagIndex.clear();
+    this.versions.clear();
     this.bytes = 0;
   }
 
@@ -241,6 +264,32 @@ export class MemoryCacheStore implements CacheStore {
       } else {
         this.remove(key, entry);
       }
+    }
+  }
+
+  private versionsMatch(tags: readonly string[], versions: readonly number[]): boolean {
+    if (versions.length !== tags.length) {
+      throw new CacheError(
+        'FW_CACHE_INVALID_ARGUMENT',
+        `A conditional set needs one version per tag (${tags.length} tags, ${versions.length} versions): pass what tagVersions(tags) returned.`,
+      );
+    }
+    let i = 0;
+    for (const tag of tags) {
+      if ((this.versions.get(tag) ?? this.forgottenVersion) !== versions[i++]) return false;
+    }
+    return true;
+  }
+
+  private bump(tag: string): void {
+    // Deleted first so the tag moves to the back: the map stays ordered by last invalidation.
+    this.versions.delete(tag);
+    this.versions.set(tag, ++this.lastVersion);
+    if (this.versions.size <= MAX_TAG_VERSIONS) return;
+    for (const [oldest, version] of this.versions) {
+      this.versions.delete(oldest);
+      this.forgottenVersion = version;
+      return;
     }
   }
 

@@ -114,11 +114,19 @@ export class TieredStore implements CacheStore {
     return far;
   }
 
-  async set(key: string, value: unknown, options: StoreSetOptions): Promise<void> {
+  /**
+   * Redis decides a conditional write (the versions are Redis's); the memory tier is written only
+   * when Redis was, and without the versions (its own count other invalidations).
+   */
+  async set(key: string, value: unknown, options: StoreSetOptions): Promise<boolean> {
     this.l1.delete([key]);
-    await this.l2.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l2Ttl) });
-    if (this.listening) this.l1.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l1Ttl) });
+    if (!(await this.l2.set(key, value, { ...options, ttl: cap(options.ttl, this.options.l2Ttl) }))) return false;
+    if (this.listening) {
+      const { tags, freshUntil } = options;
+      this.l1.set(key, value, { ttl: cap(options.ttl, this.options.l1Ttl), tags, freshUntil });
+    }
     await this.publish({ i: this.id, k: [key] });
+    return true;
   }
 
   async delete(keys: readonly string[]): Promise<number> {
@@ -138,6 +146,11 @@ export class TieredStore implements CacheStore {
     const keys = await this.l2.invalidateTags(tags);
     this.l1.delete(keys);
     await this.publish({ i: this.id, k: keys });
+  }
+
+  /** Redis's versions: an invalidation on any instance moves them. */
+  tagVersions(tags: readonly string[]): Promise<number[]> {
+    return this.l2.tagVersions(tags);
   }
 
   async deletePattern(pattern: string): Promise<number> {

@@ -17,11 +17,17 @@ export interface StoredEntry {
 }
 
 /**
- * How long an entry lives and what it is tagged with.
+ * How long an entry lives, what it is tagged with, and (for a value computed from data that may
+ * change meanwhile) the tag versions the write depends on.
  *
  * @example
  * ```ts
  * store.set('post:1', post, { ttl: 60_000, tags: ['posts'], freshUntil: Number.POSITIVE_INFINITY });
+ *
+ * // wrap's write: only if no tag was invalidated since the versions were read.
+ * const versions = await store.tagVersions?.(['posts']);
+ * const rows = await db.posts.all();
+ * await store.set('posts:all', rows, { ttl: 60_000, tags: ['posts'], freshUntil: Number.POSITIVE_INFINITY, versions });
  * ```
  */
 export interface StoreSetOptions {
@@ -30,6 +36,19 @@ export interface StoreSetOptions {
   readonly tags: readonly string[];
   /** Epoch ms after which `wrap` refreshes the entry in the background; `Infinity` for never. */
   readonly freshUntil: number;
+  /**
+   * Makes the write conditional: one version per tag, in the order of `tags`, as `tagVersions`
+   * read them before the value was computed. The entry is written only if every tag's version is
+   * still the same (no `invalidateTags` of any of them since), checked atomically with the write;
+   * otherwise nothing is written and `set` resolves to `false`. Absent (what `cache.set` passes):
+   * the write is unconditional. `wrap` passes it for tagged keys, so a value computed from data
+   * that changed (and was invalidated) while it was computed is not cached.
+   *
+   * - memory: compared with its in-process version map, in the same synchronous step as the write;
+   * - Redis: compared inside the `SET_TAGGED` script with the version key beside each tag set;
+   * - tiered: checked by Redis (the memory tier is written only when Redis was).
+   */
+  readonly versions?: readonly number[];
 }
 
 /**
@@ -46,12 +65,26 @@ export interface CacheStore {
   /** `memory`, `redis` or `tiered`: for logs and `cache.stats()`. */
   readonly kind: string;
   get(key: string): MaybePromise<StoredEntry | undefined>;
-  set(key: string, value: unknown, options: StoreSetOptions): MaybePromise<void>;
+  /**
+   * Writes the entry; resolves to `false` when it was not written because `options.versions` no
+   * longer matched (a tag was invalidated meanwhile), to `true` or nothing otherwise.
+   */
+  set(key: string, value: unknown, options: StoreSetOptions): MaybePromise<boolean | void>;
   /** Deletes the keys; resolves to how many existed. */
   delete(keys: readonly string[]): MaybePromise<number>;
   has(key: string): MaybePromise<boolean>;
-  /** Deletes every entry carrying any of the tags, atomically on Redis; may resolve to the keys deleted. */
+  /**
+   * Deletes every entry carrying any of the tags, atomically on Redis, and moves each tag's version
+   * on (so a conditional `set` that read the old version writes nothing); may resolve to the keys
+   * deleted.
+   */
   invalidateTags(tags: readonly string[]): MaybePromise<readonly string[] | undefined | void>;
+  /**
+   * The current version of each tag, in order, for a conditional `set` (`StoreSetOptions.versions`).
+   * A version only changes when the tag is invalidated. Optional: without it `wrap` writes
+   * unconditionally (a store written before versions existed keeps working, without the guarantee).
+   */
+  tagVersions?(tags: readonly string[]): MaybePromise<readonly number[]>;
   /** Deletes the keys matching a Redis glob pattern (`users:*`); resolves to how many. */
   deletePattern(pattern: string): MaybePromise<number>;
   /** Adds `by` to an integer entry (a missing one counts from 0); `ttl` (ms) applies when it is created. */
