@@ -161,11 +161,22 @@ async function startHaproxy(ports: readonly number[], name: string): Promise<Pro
     .replace('127.0.0.1:3003', `127.0.0.1:${ports[2]}`);
   const configFile = join(work, `${name}.cfg`);
   writeFileSync(configFile, config);
-  const haproxy = spawn(haproxyBinary(), ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const haproxy = spawn(haproxyBinary(), ['-db', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(haproxy);
+  // Its messages, and from its request log (stdout, one line a request) the requests that did not
+  // end well or took over 5 s (timers Tq/Tw/Tc/Tr/Tt): what a failure below shows.
   let log = '';
   haproxy.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     log += chunk;
+  });
+  let partial = '';
+  haproxy.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const total = Number(/ -?\d+\/-?\d+\/-?\d+\/-?\d+\/(\d+) /.exec(line)?.[1] ?? 0);
+      if (!/ 20[014] .* ---- /.test(line) || total > 5_000) log += `${line}\n`;
+    }
   });
   const exited = new Promise<void>((resolve) =>
     haproxy.once('close', () => {
