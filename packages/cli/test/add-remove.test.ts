@@ -85,7 +85,9 @@ describe('framework remove and framework add', () => {
     const root = await fixture();
     const unknown = await runCli(['add', 'nosql', '--no-install'], { cwd: root });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.split('\n')[0]).toBe('framework add: unknown battery "nosql": use one of db, cache, queue.');
+    expect(unknown.stderr.split('\n')[0]).toBe(
+      'framework add: unknown battery "nosql": use one of db, cache, queue, auth.',
+    );
     const twice = await runCli(['add', 'cache', '--no-install'], { cwd: root });
     expect(twice.code).toBe(1);
     expect(twice.stderr).toBe(

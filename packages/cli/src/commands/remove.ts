@@ -1,18 +1,21 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { booleanFlag, type Command } from '../command.ts';
 import { ModuleSource } from '../internal/app-source.ts';
 import { BATTERIES } from '../internal/batteries.ts';
 import { openBatteryEdit } from '../internal/battery-edit.ts';
+import { wireOut } from '../internal/battery-wiring.ts';
 import { CliFailure } from '../internal/failure.ts';
 import { changeDependency, editDependency } from '../internal/package-manager.ts';
+import { shown } from '../project.ts';
 
 /** What a battery adds to the context and the app, to find the code that still uses it. */
 const USES: { readonly [name: string]: RegExp } = {
   db: /\b(ctx|app)\.db\b/,
   cache: /\b(ctx|app)\.cache\b/,
   queue: /\b(ctx|app)\.queues\b/,
+  auth: /\bctx\.(user|login|logout|can)\b|\b(ctx|app)\.auth\b/,
 };
 
 /** `framework remove <battery>`: takes a battery out of the app. */
@@ -24,12 +27,15 @@ export const remove: Command = {
     'Takes .use(<plugin>(...)) and the import out of the app module (an AST edit), removes the variables',
     'only it reads from the env schema of framework.config.ts, and uninstalls the package. Code that',
     'still uses what it provided (ctx.cache, ctx.db, ...) is listed, file and line, to change by hand.',
+    'auth also loses the routes and the accounts module framework add auth wrote (the module stays if you',
+    'changed it) and config.auth.',
   ],
   flags: { 'no-install': { type: 'boolean', description: 'Edit package.json only; do not run the package manager' } },
   positionals: { min: 1, max: 1 },
   async run(context) {
     const { io } = context;
-    const { name, chosen, project, appFile, app } = await openBatteryEdit(context, 'remove');
+    const edit = await openBatteryEdit(context, 'remove');
+    const { name, chosen, project, appFile, app } = edit;
     const local = app.importedAs(chosen.package, chosen.factory);
     if (local === undefined)
       throw new CliFailure(`${name} is not in the app: ${appFile} does not import it from ${chosen.package}.`);
@@ -44,7 +50,8 @@ export const remove: Command = {
         .filter(([other, item]) => other !== name && app.importedAs(item.package, item.factory) !== undefined)
         .flatMap(([, item]) => Object.keys(item.env)),
     );
-    const configText = config === undefined ? '' : await readFile(configPath, 'utf8');
+    const wired = chosen.wiring === undefined ? undefined : await wireOut(edit, chosen.wiring, config);
+    const configText = config === undefined ? '' : config.code();
     // A variable the config itself still reads (env.REDIS_URL in a section) stays, or it would not compile.
     const readByConfig = Object.keys(chosen.env).filter((variable) =>
       new RegExp(`\\benv\\.${variable}\\b`).test(configText),
@@ -60,6 +67,11 @@ export const remove: Command = {
     const code = app.code();
     await writeFile(project.app, code);
     io.out(`framework remove: ${chosen.factory}() taken out of ${appFile}`);
+    for (const path of wired?.stale ?? []) {
+      await rm(path);
+      io.out(`framework remove: deleted ${shown(project, path)}`);
+    }
+    for (const note of wired?.notes ?? []) io.out(note);
     if (config !== undefined && envEdited && config.changed()) {
       await writeFile(configPath, config.code());
       io.out(`framework remove: ${envNames.join(', ')} removed from the env schema in framework.config.ts`);

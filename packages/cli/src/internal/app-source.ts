@@ -1,13 +1,13 @@
 import { generateCode, parseExpression, parseModule } from 'magicast';
 
 /** Internal: a Babel AST node, as magicast parses it. */
-interface AstNode {
+export interface AstNode {
   type: string;
   [key: string]: unknown;
 }
 
-/** Where a node sits: its parent, the parent's key, and the index when that key holds a list. */
-interface Place {
+/** Internal: where a node sits: its parent, the parent's key, and the index when that key holds a list. */
+export interface Place {
   parent: AstNode;
   key: string;
   index: number | undefined;
@@ -25,16 +25,18 @@ const SKIPPED_KEYS = new Set([
   'extra',
 ]);
 
-function isNode(value: unknown): value is AstNode {
+/** Internal: whether `value` is an AST node. */
+export function isNode(value: unknown): value is AstNode {
   return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'type') === 'string';
 }
 
-function isIdentifier(value: unknown, name?: string): value is AstNode {
+/** Internal: whether `value` is the identifier `name` (any identifier without `name`). */
+export function isIdentifier(value: unknown, name?: string): value is AstNode {
   return isNode(value) && value.type === 'Identifier' && (name === undefined || value.name === name);
 }
 
-/** Every node under `root` with where it sits, parents before children. */
-function places(root: AstNode): Map<AstNode, Place | undefined> {
+/** Internal: every node under `root` with where it sits, parents before children. */
+export function places(root: AstNode): Map<AstNode, Place | undefined> {
   const found = new Map<AstNode, Place | undefined>([[root, undefined]]);
   const visit = (node: AstNode) => {
     for (const [key, value] of Object.entries(node)) {
@@ -70,10 +72,46 @@ function replaceInPlace(node: AstNode, replacement: AstNode): void {
   Object.assign(node, replacement);
 }
 
-function expression(code: string): AstNode {
+/** Internal: the AST of one expression. */
+export function expression(code: string): AstNode {
   const ast: unknown = parseExpression<Record<string, unknown>>(code).$ast;
   if (!isNode(ast)) throw new Error(`could not parse ${code}`);
   return ast;
+}
+
+/**
+ * Internal: adds `key: code` to the properties of an object expression, unless it has `key`
+ * already; with `code` undefined, removes `key`.
+ */
+export function setProperty(properties: unknown[], key: string, code: string | undefined): void {
+  const index = properties.findIndex(
+    (property) => isNode(property) && property.type === 'ObjectProperty' && isIdentifier(property.key, key),
+  );
+  if (code === undefined) {
+    if (index !== -1) properties.splice(index, 1);
+    return;
+  }
+  if (index !== -1) return;
+  const added = expression(`({ ${key}: ${code} })`).properties;
+  if (Array.isArray(added)) properties.push(...added);
+}
+
+/** Internal: the statements of `code`, parsed as a module. */
+export function statementsOf(code: string): AstNode[] {
+  const body: unknown = Reflect.get(parseModule(code).$ast, 'body');
+  return Array.isArray(body) ? body.filter(isNode) : [];
+}
+
+/** Internal: adds an import statement (`import config from '../framework.config.ts';`) after the last one. */
+export function addImportStatement(root: AstNode, code: string): void {
+  const body = root.body;
+  const [declaration] = statementsOf(code);
+  if (!Array.isArray(body) || declaration === undefined) return;
+  let last = -1;
+  body.forEach((statement: unknown, index) => {
+    if (isNode(statement) && statement.type === 'ImportDeclaration') last = index;
+  });
+  body.splice(last + 1, 0, declaration);
 }
 
 /** Internal: an edit of one TypeScript module through its AST (magicast), formatting kept where untouched. */
@@ -90,25 +128,24 @@ export class ModuleSource {
     this.root = root;
   }
 
+  /** The module's AST, for the edits of `app-wiring.ts`. */
+  ast(): AstNode {
+    return this.root;
+  }
+
   /** The local name `imported` from `from` is bound to, if the module imports it. */
   importedAs(from: string, imported: string): string | undefined {
     return this.module.imports.$items.find((item) => item.from === from && item.imported === imported)?.local;
   }
 
+  /** The local name of the default import of a module whose path ends with `suffix`, if there is one. */
+  defaultImportOf(suffix: string): string | undefined {
+    return this.module.imports.$items.find((item) => item.from.endsWith(suffix) && item.imported === 'default')?.local;
+  }
+
   /** Adds `import { imported } from 'from'` after the module's last import. */
   addImport(from: string, imported: string): void {
-    const body = this.root.body;
-    const declaration: unknown = Reflect.get(parseModule(`import { ${imported} } from '${from}';`).$ast, 'body');
-    const node: unknown = Array.isArray(declaration) ? declaration[0] : undefined;
-    if (!Array.isArray(body) || !isNode(node)) {
-      this.module.imports.$append({ from, imported, local: imported });
-      return;
-    }
-    let last = -1;
-    body.forEach((statement: unknown, index) => {
-      if (isNode(statement) && statement.type === 'ImportDeclaration') last = index;
-    });
-    body.splice(last + 1, 0, node);
+    addImportStatement(this.root, `import { ${imported} } from '${from}';`);
   }
 
   removeImport(local: string): void {
@@ -215,25 +252,18 @@ export class ModuleSource {
     if (!isNode(env) || env.type !== 'CallExpression' || !Array.isArray(env.arguments)) return false;
     const shape: unknown = env.arguments[0];
     if (!isNode(shape) || shape.type !== 'ObjectExpression' || !Array.isArray(shape.properties)) return false;
-    const properties: unknown[] = shape.properties;
-    const index = properties.findIndex(
-      (property) => isNode(property) && property.type === 'ObjectProperty' && isIdentifier(property.key, name),
-    );
-    if (schema === undefined) {
-      if (index !== -1) properties.splice(index, 1);
-      return true;
-    }
-    if (index !== -1) return true;
-    const added = expression(`({ ${name}: ${schema} })`).properties;
-    if (Array.isArray(added)) properties.push(...added);
+    setProperty(shape.properties, name, schema);
     return true;
   }
 
   /** The edited module. recast prints inserted imports with blank lines around them; they are closed up. */
   code(): string {
     let code = generateCode(this.module).code;
+    // Several imports inserted side by side may even come out on one line.
     for (;;) {
-      const closed = code.replace(/^(import [^\n]*;\n)\n+(?=import )/m, '$1');
+      const closed = code
+        .replace(/^(import [^\n]*?;)(?=import )/m, '$1\n')
+        .replace(/^(import [^\n]*;\n)\n+(?=import )/m, '$1');
       if (closed === code) break;
       code = closed;
     }

@@ -1,22 +1,6 @@
+import { authBattery } from './auth-battery.ts';
+import type { Battery } from './battery.ts';
 import { UsageError } from './failure.ts';
-
-/** Internal: a first-party package that `framework add` wires into an app and `framework remove` takes out. */
-export interface Battery {
-  /** The npm package. */
-  readonly package: string;
-  /** The plugin factory it exports, imported under this name. */
-  readonly factory: string;
-  /** The registration added to the app's `createApp()` chain. */
-  readonly use: string;
-  /** Environment variables it reads, with the schema added to `framework.config.ts`. */
-  readonly env: { readonly [name: string]: string };
-  /** Lines for `.env.example`. */
-  readonly example: readonly string[];
-  /** Directories it needs in the app. */
-  readonly directories: readonly string[];
-  /** What to do next, printed after adding it. */
-  readonly next: string;
-}
 
 /** Internal: the batteries by the name `framework add <name>` takes. */
 export const BATTERIES: { readonly [name: string]: Battery } = {
@@ -56,6 +40,7 @@ export const BATTERIES: { readonly [name: string]: Battery } = {
     directories: [],
     next: 'Declare queues in queue({ emails: { jobs: { welcome: z.object({ to: z.string() }) } } }); framework queue:work runs the workers.',
   },
+  auth: authBattery,
 };
 
 /** Internal: the battery `name` names, or a usage error listing them. */

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../command.ts';
 import { type Project, requireProject, shown } from '../project.ts';
 import { ModuleSource } from './app-source.ts';
-import { type Battery, battery } from './batteries.ts';
+import { battery } from './batteries.ts';
+import type { Battery } from './battery.ts';
 import { CliFailure } from './failure.ts';
 
 /** What `framework add` and `framework remove` start from: the battery, the project and its app module. */
