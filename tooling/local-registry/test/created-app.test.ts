@@ -21,6 +21,12 @@ const node20 = process.env.FRAMEWORK_NODE20 || '/usr/bin/node';
 
 let registry: LocalRegistry | undefined;
 let services: Services | undefined;
+/** What production requires of the app besides its services: the keys of its cookies, sessions and tokens. */
+const secrets = {
+  COOKIE_SECRET: 'created-app-cookie-secret-0123456789abcdef',
+  SESSION_SECRET: 'created-app-session-secret-0123456789abcdef',
+  JWT_SECRET: 'created-app-jwt-secret-0123456789abcdef-0123456789',
+};
 
 /**
  * A user's shell: `node` and `npm` from `node`'s folder (then the system's), npm pointed at the
@@ -75,6 +81,7 @@ beforeAll(async () => {
     token: registry.token,
     root,
     only: [
+      '@framework/auth',
       '@framework/cache',
       '@framework/cli',
       '@framework/core',
@@ -93,20 +100,22 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 });
 
-describe('npm create framework@latest my-app -- --template api --packages db,cache,queue --yes', () => {
+describe('npm create framework@latest my-app -- --template api --packages db,cache,queue,auth --yes', () => {
   it('creates the app and installs its dependencies from the registry', async () => {
     await npm(
-      ['create', 'framework@latest', 'my-app', '--', '--template', 'api', '--packages', 'db,cache,queue', '--yes'],
+      ['create', 'framework@latest', 'my-app', '--', '--template', 'api', '--packages', 'db,cache,queue,auth', '--yes'],
       scratch,
       400_000,
     );
-    expect(existsSync(join(app, 'node_modules', '@framework', 'cli', 'package.json'))).toBe(true);
+    for (const name of ['cli', 'auth']) {
+      expect(existsSync(join(app, 'node_modules', '@framework', name, 'package.json'))).toBe(true);
+    }
     expect(existsSync(join(app, 'package-lock.json'))).toBe(true);
   }, 420_000);
 
-  it('passes its own tests (npm test)', async () => {
+  it('passes its own tests (npm test), sign-up and login among them', async () => {
     const output = await npm(['test'], app, 240_000);
-    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).toMatch(/Tests\s+5 passed/);
   }, 250_000);
 
   it('builds to JavaScript (npm run build)', async () => {
@@ -123,7 +132,7 @@ describe('npm create framework@latest my-app -- --template api --packages db,cac
       const port = await freePort('127.0.0.1');
       const server = launch('npm', ['start'], {
         cwd: app,
-        env: userEnv(node, { ...services?.env, PORT: String(port), HOST: '127.0.0.1' }),
+        env: userEnv(node, { ...services?.env, ...secrets, PORT: String(port), HOST: '127.0.0.1' }),
         group: true,
       });
       try {
@@ -139,6 +148,18 @@ describe('npm create framework@latest my-app -- --template api --packages db,cac
         const listed = await fetch(`${base}/notes`);
         expect(listed.status).toBe(200);
         expect(await listed.json()).toEqual(expect.arrayContaining([expect.objectContaining({ title })]));
+        // An account in PostgreSQL, a session in Redis: the cookie of the login answers /me.
+        const credentials = JSON.stringify({ email: `${port}@example.com`, password: 'correct horse battery staple' });
+        const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: credentials };
+        expect((await fetch(`${base}/auth/signup`, post)).status).toBe(201);
+        const login = await fetch(`${base}/auth/login`, post);
+        expect(login.status).toBe(200);
+        const cookie = login.headers
+          .getSetCookie()
+          .map((line) => line.split(';')[0])
+          .join('; ');
+        const me = await fetch(`${base}/me`, { headers: { cookie } });
+        expect(await me.json()).toMatchObject({ email: `${port}@example.com`, roles: ['user'] });
       } finally {
         await stopProcess(server, 10_000);
       }

@@ -120,6 +120,7 @@ beforeAll(async () => {
     token: registry.token,
     root,
     only: [
+      '@framework/auth',
       '@framework/cache',
       '@framework/cli',
       '@framework/core',
