@@ -3,7 +3,7 @@
 // route without auth (plus the cost of one `jose` verify, measured alone) and against Fastify with
 // @fastify/jwt and @fastify/session, under wrk, side by side on this machine; writes RESULTS-auth.md.
 //
-//   node src/auth/run.mjs            the full run (about 3 minutes), writes RESULTS-auth.md
+//   node src/auth/run.mjs            the full run (about 4 minutes), writes RESULTS-auth.md
 //   node src/auth/run.mjs --quick    smoke test (about 40 s), writes .results/RESULTS-auth.quick.md
 //   node src/auth/run.mjs --help
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ const HELP = `usage: node src/auth/run.mjs [options]
 
   --quick             smoke test: 1 round, 1 s measurements, 1 s warm-up; writes .results/RESULTS-auth.quick.md
   --only=<names>      servers, comma-separated: ${SERVERS.map((s) => s.name).join(', ')}
-  --rounds=<n>        interleaved rounds (default 5)
+  --rounds=<n>        interleaved rounds (default 7)
   --duration=<s>      seconds per wrk measurement (default 3)
   --warmup=<s>        seconds of warm-up per server (default 3)
   --connections=<n>   wrk connections (default 50)
@@ -43,7 +43,7 @@ function parseArgs(argv) {
   const options = {
     quick: false,
     only: null,
-    rounds: 5,
+    rounds: 7,
     duration: 3,
     warmup: 3,
     connections: 50,
@@ -121,7 +121,7 @@ function versions() {
 
 /** Seconds the run should take (printed first; the watchdog allows twice as much). */
 function plan(options, servers) {
-  const verify = 1.2 + 2 * 1 + 0.5; // start, warm-up 0.5 s, 2 × 1 s timed, exit
+  const verify = 1.2 + 3 * 1 + 0.7; // start, warm-ups 0.7 s, 3 × 1 s timed, exit
   const perMeasurement = options.duration + 0.35;
   return (
     6 +
@@ -319,7 +319,7 @@ async function main() {
           if (!credentials.jwt) continue;
           const v = await measureVerify(credentials.jwt.token, pin);
           verifyRuns.push({ round, ...v });
-          cells.push(`verify ${v.sequentialUs.toFixed(1)} µs`);
+          cells.push(`verify ${v.cpuUs.toFixed(1)} µs CPU (${v.sequentialUs.toFixed(1)} µs wall)`);
           continue;
         }
         const server = running.get(row.name);
