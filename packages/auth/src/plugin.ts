@@ -2,9 +2,9 @@ import {
   type Context,
   checkOptions,
   definePlugin,
-  type Middleware,
   type PluginInstance,
   type RequiredDecorations,
+  type RouteCheck,
   type RouteInfo,
   type RouteOptionFactory,
 } from '@framework/core';
@@ -193,33 +193,36 @@ const plugin = definePlugin({
       limiter: app.rateLimit,
     });
 
+    // A check, not a middleware: it runs before the body is read and validated, so a client without
+    // credentials gets its 401 without the body being parsed, and learns nothing of the route's schema.
     const guard = (
       route: RouteInfo,
       accepted: StrategyName[],
       optional: boolean,
       required: readonly string[],
-    ): Middleware => {
+    ): RouteCheck => {
       const challenge = challengeFor(accepted, realm);
       const needs = `${route.method} ${route.path} needs authentication (${accepted.join(' or ')})`;
-      return async (ctx, next) => {
-        const found = await authenticate(ctx, accepted, strategies, states);
-        if (!found) {
-          if (optional && required.length === 0) return next();
-          throw new AuthenticationError(
-            `${needs}: sign in, or send a valid ${accepted.join(' or ')} credential.`,
-            challenge,
-          );
-        }
-        if (required.length > 0) authorize(states.of(ctx), required, roles);
-        return next();
+      return {
+        check: async (ctx) => {
+          const found = await authenticate(ctx, accepted, strategies, states);
+          if (!found) {
+            if (optional && required.length === 0) return;
+            throw new AuthenticationError(
+              `${needs}: sign in, or send a valid ${accepted.join(' or ')} credential.`,
+              challenge,
+            );
+          }
+          if (required.length > 0) authorize(states.of(ctx), required, roles);
+        },
       };
     };
-    const authOption = (value: unknown, route: RouteInfo): Middleware => {
+    const authOption = (value: unknown, route: RouteInfo): RouteCheck => {
       const { accepted, optional } = acceptedBy(value, configured, route);
       const required = checkRoutePermissions(route.options.permissions, route, roles);
       return guard(route, accepted, optional, required);
     };
-    const permissionsOption = (value: unknown, route: RouteInfo): Middleware | undefined => {
+    const permissionsOption = (value: unknown, route: RouteInfo): RouteCheck | undefined => {
       // With `auth` on the same route, its check applies the permissions too.
       if (route.options.auth !== undefined) return undefined;
       if (configured.length === 0) {

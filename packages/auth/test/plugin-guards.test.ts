@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { createApp } from '@framework/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { auth, defineRoles } from '../src/index.ts';
 import { authApp } from './plugin-fixture.ts';
 
@@ -82,6 +83,40 @@ describe('route guards run after routing, on the path the router matched', () =>
     expect(head).toEqual({ status: 401, body: '' });
     const forbidden = await raw(url, '/admin/users', { authorization: `Bearer ${userToken}` }, 'HEAD');
     expect(forbidden).toEqual({ status: 403, body: '' });
+  });
+});
+
+describe('authentication comes before the body', () => {
+  it('answers 401 to a client without credentials whatever its body, without parsing or validating it', async () => {
+    const app = createApp({ logger: false }).use(auth({ strategies: { jwt: { secret: 'x'.repeat(32) } } }));
+    let parsed = 0;
+    app.post('/items', {
+      auth: ['jwt'],
+      schema: {
+        body: z.object({
+          name: z.string().refine(() => {
+            parsed++;
+            return true;
+          }),
+        }),
+      },
+      handler: (ctx) => ({ name: ctx.body.name }),
+    });
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      app.request('/items', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    for (const body of ['{not json', '{"name": 42}', '{"name": "ok"}']) {
+      const res = await post(body);
+      expect(res.status, body).toBe(401);
+      expect(JSON.stringify(await res.json())).not.toContain('name');
+    }
+    expect(parsed).toBe(0);
+    const tokens = app.auth.tokens;
+    if (tokens === undefined) throw new Error('jwt is configured');
+    const { accessToken } = await tokens.issue({ id: '1', roles: [] });
+    expect((await post('{"name": 42}', { authorization: `Bearer ${accessToken}` })).status).toBe(400);
+    expect(await (await post('{"name": "ok"}', { authorization: `Bearer ${accessToken}` })).json()).toEqual({
+      name: 'ok',
+    });
   });
 });
 

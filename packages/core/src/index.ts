@@ -77,6 +77,7 @@ export type {
   PluginInstance,
   PluginScope,
   RequiredDecorations,
+  RouteCheck,
   RouteOptionFactory,
 } from './plugin.ts';
 // Plugins

@@ -15,7 +15,26 @@ const PLUGIN = Symbol.for('@framework/core/plugin');
  * // setup returns { routeOptions: { requireRole } }; then app.get('/admin', { requireRole: 'admin', handler })
  * ```
  */
-export type RouteOptionFactory<Value> = (value: Value, route: RouteInfo) => Middleware | undefined;
+export type RouteOptionFactory<Value> = (value: Value, route: RouteInfo) => Middleware | RouteCheck | undefined;
+
+/**
+ * What a route option may return instead of a middleware: a check that runs before the request's
+ * body is read and validated (after the `onRequest` hooks), and refuses by throwing. Authentication
+ * is one: a client without credentials gets its 401 without the body being read, and never learns
+ * from a validation error what the route expects.
+ *
+ * @example
+ * ```ts
+ * const requireKey: RouteOptionFactory<string> = (key) => ({
+ *   check: (ctx) => {
+ *     if (ctx.headers['x-key'] !== key) throw new UnauthorizedError('Send the x-key header.');
+ *   },
+ * });
+ * ```
+ */
+export interface RouteCheck {
+  readonly check: (ctx: Context) => unknown;
+}
 
 /**
  * What a plugin's `setup` may return: typed additions to the app, the context and route options.

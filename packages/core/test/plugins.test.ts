@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, definePlugin, FrameworkError, type Middleware, type RouteInfo } from '../src/index.ts';
+import { z } from 'zod';
+import {
+  createApp,
+  definePlugin,
+  FrameworkError,
+  type Middleware,
+  type RouteCheck,
+  type RouteInfo,
+  UnauthorizedError,
+} from '../src/index.ts';
 import { readJson } from './helpers.ts';
 
 describe('definePlugin', () => {
@@ -229,6 +238,44 @@ describe('plugin route options', () => {
     app.get('/both', { first: 'x', second: 2, meta: { summary: 'not an option' }, handler: () => 'ok' });
     await app.ready();
     expect(seen).toEqual([{ first: 'x', second: 2 }]);
+  });
+
+  it("runs a route option's check before the body is read and validated, and before middleware", async () => {
+    const order: string[] = [];
+    const keyed = definePlugin({
+      name: 'keyed',
+      setup: () => ({
+        routeOptions: {
+          key: (key: string): RouteCheck => ({
+            check: async (ctx) => {
+              order.push('check');
+              if (ctx.headers['x-key'] !== key) throw new UnauthorizedError('Send the x-key header.');
+            },
+          }),
+        },
+      }),
+    });
+    const app = createApp({ logger: false }).use(keyed());
+    app.post('/items', {
+      key: 'secret',
+      schema: { body: z.object({ name: z.string() }) },
+      middlewares: [
+        (_ctx, next) => {
+          order.push('middleware');
+          return next();
+        },
+      ],
+      handler: (ctx) => ({ name: ctx.body.name }),
+    });
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      app.request('/items', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    // Without the key, a malformed or invalid body is never looked at: 401, not 400.
+    expect((await post('{not json')).status).toBe(401);
+    expect((await post('{"name": 42}')).status).toBe(401);
+    expect((await post('{"name": 42}', { 'x-key': 'secret' })).status).toBe(400);
+    order.length = 0;
+    expect(await (await post('{"name": "a"}', { 'x-key': 'secret' })).json()).toEqual({ name: 'a' });
+    expect(order).toEqual(['check', 'middleware']);
   });
 
   it('refuses a route option no plugin provides, at start-up', async () => {

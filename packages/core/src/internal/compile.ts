@@ -82,6 +82,8 @@ export class RouteCompiler extends Registry {
     const { config } = route;
     const { middlewares, hooks } = this.collect(route.scope, route.path);
     const options: Record<string, unknown> = {};
+    // Route options' checks (authentication): they run before the body is read and validated.
+    const checks: ((ctx: RequestContext) => unknown)[] = [];
     for (const key of Object.keys(config)) {
       if (!CORE_ROUTE_KEYS.has(key) && config[key] !== undefined) options[key] = config[key];
     }
@@ -105,8 +107,9 @@ export class RouteCompiler extends Registry {
             '. If a plugin provides it, register that plugin (for example app.use(auth(...)) for "auth") before starting the app.',
         );
       }
-      const middleware = option.factory(config[key] as never, info);
-      if (middleware !== undefined) middlewares.push(middleware as unknown as RuntimeMiddleware);
+      const made = option.factory(config[key] as never, info);
+      if (typeof made === 'function') middlewares.push(made as unknown as RuntimeMiddleware);
+      else if (made !== undefined) checks.push(made.check as unknown as (ctx: RequestContext) => unknown);
     }
     const own = config.middlewares;
     if (Array.isArray(own)) middlewares.push(...(own as RuntimeMiddleware[]));
@@ -158,6 +161,7 @@ export class RouteCompiler extends Registry {
         const early = await hook(ctx);
         if (early !== undefined) return finish(early, ctx);
       }
+      for (const check of checks) await check(ctx);
       await readBody(ctx);
       // On an upload route, guards that read form fields (CSRF's `_csrf`) wait for the multipart
       // text fields; the others, and every guard for a body that is not multipart, run now.
@@ -192,7 +196,7 @@ export class RouteCompiler extends Registry {
       const reading = readBody(ctx);
       return reading === undefined ? guarded(ctx) : reading.then(() => guarded(ctx));
     };
-    const run = onRequest.length > 0 || schema !== undefined ? full : fast;
+    const run = onRequest.length > 0 || schema !== undefined || checks.length > 0 ? full : fast;
     return { run, bodyLimit, hooks, uploads: upload !== undefined, responses };
   }
 
