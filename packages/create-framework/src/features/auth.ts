@@ -173,16 +173,21 @@ export function authBattery(chosen: AuthWith): Feature {
         'with `"strategy":"jwt"` answers an access token to send as `Authorization: Bearer <token>`.',
         '`GET /me` answers the logged-in user, `POST /auth/logout` ends the session or revokes the token,',
         "and `GET /admin/users` answers admins only (a user whose `role` is `'admin'`), 403 to anyone else.",
-        chosen.db
-          ? 'The accounts live in the `users` table (`migrations/002_create_users.up.sql`).'
-          : 'The accounts live **in memory** (`src/users.ts`): they are gone when the process stops and each instance has its own. Add `@framework/db` and keep them in a `users` table before real users sign up.',
+        ...(chosen.db
+          ? ['The accounts live in the `users` table (`migrations/002_create_users.up.sql`).']
+          : [
+              'The accounts live **in memory** (`src/users.ts`): they are gone when the process stops and',
+              'each instance has its own. Add `@framework/db` and keep them in a `users` table before real',
+              'users sign up.',
+            ]),
         chosen.cache
           ? 'Sessions live in Redis when `REDIS_URL` is set, so every instance sees them; in the process without it.'
           : 'Sessions live in the process: a restart logs everyone out, and each instance has its own.',
         '`SESSION_SECRET` signs the session cookies and `JWT_SECRET` the tokens (32+ random characters each,',
         'the same on every instance: `openssl rand -base64 48`). Production requires both; development and',
-        "tests make new ones at each start. Logins are throttled per client and account when core's",
-        '`rateLimit()` is registered.',
+        "tests make new ones at each start. To block password guessing, register core's",
+        "`rateLimit({ suspicious: { failedLogins: { max: 5, window: '15m' } } })` before `auth()`: the",
+        'login then counts wrong passwords per client and per account.',
       ],
     },
   };
