@@ -72,4 +72,14 @@ describe('editing the app module', () => {
     );
     expect(new ModuleSource('export default { port: 3000 };\n').setEnv('X', 'z.string()')).toBe(false);
   });
+
+  it('finds the schema under refine() calls, as create-framework writes it for production-only variables', () => {
+    const refined = new ModuleSource(
+      "const Env = z\n  .object({ NODE_ENV: z.string().optional() })\n  .refine((env) => env.NODE_ENV !== 'production', { path: ['X'] });\nexport default defineConfig({ env: Env });\n",
+    );
+    expect(refined.setEnv('JWT_SECRET', 'z.string().min(32).optional()')).toBe(true);
+    expect(refined.code()).toMatch(
+      /\.object\(\{\s+NODE_ENV: z\.string\(\)\.optional\(\),\s+JWT_SECRET: z\.string\(\)\.min\(32\)\.optional\(\),?\s+\}\)\s+\.refine\(/,
+    );
+  });
 });

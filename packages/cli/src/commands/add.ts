@@ -36,7 +36,10 @@ export const add: Command = {
     }
     const configPath = join(project.root, 'framework.config.ts');
     const config = existsSync(configPath) ? new ModuleSource(await readFile(configPath, 'utf8')) : undefined;
-    const facts = { cache: app.importedAs('@framework/cache', 'cache') !== undefined };
+    const facts = {
+      cache: app.importedAs('@framework/cache', 'cache') !== undefined,
+      redisConfig: config !== undefined && /\bredis: \{ url: /.test(config.code()),
+    };
     const written = typeof chosen.use === 'string' ? chosen.use : chosen.use(facts);
     app.addImport(chosen.package, chosen.factory);
     // Before the use is appended: the wiring looks for the statement holding createApp().
@@ -61,14 +64,17 @@ export const add: Command = {
     io.out(`framework add: registered ${shown} in ${appFile}`);
     for (const file of wired?.files ?? []) io.out(`framework add: wrote ${file.path}`);
     for (const note of wired?.notes ?? []) io.out(note);
+    if (config?.changed()) {
+      await writeFile(configPath, config.code());
+      if (envEdited && envNames.length > 0) {
+        io.out(`framework add: ${envNames.join(', ')} added to the env schema in framework.config.ts`);
+      }
+    }
     if (envNames.length > 0) {
       if (config === undefined || !envEdited) {
         io.out(
           `framework add: add ${envNames.map((variable) => `${variable}: ${chosen.env[variable]}`).join(', ')} to your env schema`,
         );
-      } else if (config.changed()) {
-        await writeFile(configPath, config.code());
-        io.out(`framework add: ${envNames.join(', ')} added to the env schema in framework.config.ts`);
       }
       const example = join(project.root, '.env.example');
       if (existsSync(example)) {

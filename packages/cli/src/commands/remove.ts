@@ -74,7 +74,11 @@ export const remove: Command = {
     for (const note of wired?.notes ?? []) io.out(note);
     if (config !== undefined && envEdited && config.changed()) {
       await writeFile(configPath, config.code());
-      io.out(`framework remove: ${envNames.join(', ')} removed from the env schema in framework.config.ts`);
+      const shared = chosen.wiring?.shared?.key;
+      if (shared !== undefined) io.out(`framework remove: config.${shared} taken out of framework.config.ts`);
+      if (envNames.length > 0) {
+        io.out(`framework remove: ${envNames.join(', ')} removed from the env schema in framework.config.ts`);
+      }
     }
     for (const variable of readByConfig.filter((item) => !stillNeeded.has(item))) {
       io.out(

@@ -249,6 +249,16 @@ export class ModuleSource {
       );
       env = declarator?.init;
     }
+    // z.object({...}).refine(...).refine(...): the shape is in the innermost call.
+    while (
+      isNode(env) &&
+      env.type === 'CallExpression' &&
+      isNode(env.callee) &&
+      env.callee.type === 'MemberExpression'
+    ) {
+      if (isIdentifier(env.callee.property, 'object')) break;
+      env = env.callee.object;
+    }
     if (!isNode(env) || env.type !== 'CallExpression' || !Array.isArray(env.arguments)) return false;
     const shape: unknown = env.arguments[0];
     if (!isNode(shape) || shape.type !== 'ObjectExpression' || !Array.isArray(shape.properties)) return false;
@@ -258,7 +268,9 @@ export class ModuleSource {
 
   /** The edited module. recast prints inserted imports with blank lines around them; they are closed up. */
   code(): string {
-    let code = generateCode(this.module).code;
+    // Two spaces, as Biome and create-framework write: detected, the indent would be the one space
+    // that starts each line of a JSDoc comment, and reprinted blocks would come out indented by one.
+    let code = generateCode(this.module, { format: { tabWidth: 2, useTabs: false } }).code;
     // Several imports inserted side by side may even come out on one line.
     for (;;) {
       const closed = code

@@ -82,11 +82,12 @@ app.get('/admin/users', { auth: true, permissions: ['admin'], handler: () => use
 export const authBattery: Battery = {
   package: '@framework/auth',
   factory: 'auth',
-  use: ({ cache }) =>
+  use: ({ cache, redisConfig }) =>
     [
       'auth({',
       '  strategies: {',
-      `    session: { store: ${cache ? "process.env.REDIS_URL ? 'redis' : 'memory'" : "'memory'"}, secret: config.auth.sessionSecret },`,
+      // In Redis exactly when the cache has it: from the config when the cache is given it, else REDIS_URL.
+      `    session: { store: ${cache ? `${redisConfig ? 'config.redis.url' : 'process.env.REDIS_URL'} ? 'redis' : 'memory'` : "'memory'"}, secret: config.auth.sessionSecret },`,
       "    jwt: { secret: config.auth.jwtSecret ?? (process.env.NODE_ENV === 'production' ? undefined : randomBytes(48).toString('base64url')) },",
       '  },',
       '  findUser: (id) => users.find(Number(id)),',

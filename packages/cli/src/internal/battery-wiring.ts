@@ -76,6 +76,11 @@ export function wireIn(
     );
   }
   const files = wiring.files.filter((file) => !existsSync(join(project.root, file.path)));
+  for (const file of wiring.files.filter((item) => !files.includes(item))) {
+    notes.push(
+      `framework add: ${file.path} exists, so it was kept; the code added imports ${file.path.replace(/^.*\//, '')}'s exports as framework add writes them`,
+    );
+  }
   return { use: named(use), files, notes };
 }
 

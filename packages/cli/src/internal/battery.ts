@@ -4,6 +4,8 @@ import type { GeneratedFile } from './write-files.ts';
 export interface AppFacts {
   /** The app registers @framework/cache (so `app.redis` with REDIS_URL). */
   readonly cache: boolean;
+  /** framework.config.ts has `redis: { url }` (as create-framework writes it), which the cache is given. */
+  readonly redisConfig: boolean;
 }
 
 /** Internal: names a battery's code imports, from a module (`from`) or a file of the app relative to its root (`file`). */
