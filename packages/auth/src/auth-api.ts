@@ -78,7 +78,8 @@ interface Parts<Full extends object, U extends AuthUser, R> {
   passwords: Passwords;
   roles: Roles<R> | undefined;
   serialize: (user: Full) => U;
-  limiter: RateLimiter | undefined;
+  /** Read per sign-in, so a `rateLimit()` registered after `auth()` is used too. */
+  limiter: () => RateLimiter | undefined;
 }
 
 /** `app.auth` over the configured services. */
@@ -96,7 +97,7 @@ export function createAuthApi<Full extends object, U extends AuthUser, R>(
     roles,
     serialize,
     async verifyPassword(ctx, { account, stored, password }) {
-      const attempts = limiter?.forContext(ctx);
+      const attempts = limiter()?.forContext(ctx);
       await attempts?.check({ key: account });
       const result = await passwords.verify(stored, password);
       if (result.ok) await attempts?.succeed({ key: account });

@@ -146,7 +146,9 @@ const plugin = definePlugin({
       strategiesOptions.session === undefined
         ? undefined
         : createSessionService(strategiesOptions.session, sessionStore);
-    for (const warning of sessions?.warnings ?? []) app.logger.warn({ plugin: '@framework/auth' }, warning);
+    for (const warning of [...(sessions?.warnings ?? []), ...(tokens?.warnings ?? [])]) {
+      app.logger.warn({ plugin: '@framework/auth' }, warning);
+    }
     const apiKeys = strategiesOptions.apiKey === undefined ? undefined : createApiKeys(store, strategiesOptions.apiKey);
     const oauth = strategiesOptions.oauth === undefined ? undefined : createOAuth(strategiesOptions.oauth, store);
     const passwords = createPasswords(options.passwords);
@@ -190,7 +192,7 @@ const plugin = definePlugin({
       passwords,
       roles,
       serialize,
-      limiter: app.rateLimit,
+      limiter: () => app.rateLimit,
     });
 
     // A check, not a middleware: it runs before the body is read and validated, so a client without

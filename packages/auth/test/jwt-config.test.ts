@@ -42,10 +42,37 @@ describe('JWT configuration errors', () => {
     ).not.toThrow();
   });
 
-  it('refuses a missing secret (an unset JWT_SECRET), saying what to set', () => {
-    const error = configError({ secret: process.env.JWT_SECRET_THAT_IS_NOT_SET });
-    expect(error.message).toContain(`${WHERE} needs secret (or keys): set secret: process.env.JWT_SECRET`);
-    expect(error.message).toContain(MAKE);
+  it('refuses a missing secret in production (an unset JWT_SECRET), saying what to set', () => {
+    const before = { env: process.env.NODE_ENV, secret: process.env.JWT_SECRET };
+    process.env.NODE_ENV = 'production';
+    delete process.env.JWT_SECRET;
+    try {
+      const error = configError({ secret: process.env.JWT_SECRET_THAT_IS_NOT_SET });
+      expect(error.message).toContain(`${WHERE} needs secret (or keys): set JWT_SECRET (made by ${MAKE})`);
+    } finally {
+      process.env.NODE_ENV = before.env;
+      if (before.secret !== undefined) process.env.JWT_SECRET = before.secret;
+    }
+  });
+
+  it('takes JWT_SECRET when no secret is given, and outside production makes one for the process, with a warning', async () => {
+    const before = process.env.JWT_SECRET;
+    try {
+      process.env.JWT_SECRET = SECRET;
+      const fromEnv = createTokenService({}, new MemoryAuthStore());
+      expect(fromEnv.warnings).toEqual([]);
+      const signed = createTokenService({ secret: SECRET }, new MemoryAuthStore());
+      const { accessToken } = await signed.issue({ id: '1', roles: [] });
+      expect((await fromEnv.verify(accessToken)).user.id).toBe('1');
+      delete process.env.JWT_SECRET;
+      const made = createTokenService({}, new MemoryAuthStore());
+      expect(made.warnings.join('')).toContain(
+        'no JWT_SECRET, so tokens are signed with a random secret made for this process',
+      );
+      await expect(made.verify(accessToken)).rejects.toMatchObject({ code: 'FW_AUTH_TOKEN_INVALID' });
+    } finally {
+      if (before !== undefined) process.env.JWT_SECRET = before;
+    }
   });
 
   it('refuses refresh.rotateSecret: false, explaining that reuse detection needs rotation', () => {

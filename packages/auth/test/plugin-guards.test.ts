@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { createApp } from '@framework/core';
+import { createApp, rateLimit } from '@framework/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { auth, defineRoles } from '../src/index.ts';
@@ -117,6 +117,30 @@ describe('authentication comes before the body', () => {
     expect(await (await post('{"name": "ok"}', { authorization: `Bearer ${accessToken}` })).json()).toEqual({
       name: 'ok',
     });
+  });
+});
+
+describe("failed sign-ins feed core's rate limiter", () => {
+  it('also when rateLimit() is registered after auth()', async () => {
+    const app = createApp({ logger: false })
+      .use(auth({ strategies: { session: { secret: 's'.repeat(32) } } }))
+      .use(rateLimit({ max: 10_000, suspicious: { failedLogins: { max: 3, window: '5m', action: 'block' } } }));
+    const stored = await app.auth.passwords.hash('right password');
+    app.post('/login', {
+      schema: { body: z.object({ password: z.string() }) },
+      handler: async (ctx) => {
+        const { ok } = await app.auth.verifyPassword(ctx, { account: 'ada', stored, password: ctx.body.password });
+        return ok ? { ok } : ctx.json({ ok }, 401);
+      },
+    });
+    const attempt = (password: string) =>
+      app.request('/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password }),
+      });
+    for (let index = 0; index < 3; index++) expect((await attempt('guess')).status).toBe(401);
+    expect((await attempt('right password')).status).toBe(429);
   });
 });
 

@@ -89,6 +89,8 @@ describe('session options are checked when the service is created', () => {
     const before = createSessionService({}, store);
     vi.stubEnv('SESSION_SECRET', `${NEW}, ${SECRET}`);
     const rotating = createSessionService({}, store);
+    // The same list passed by the app (read from its own config) rotates the same way.
+    const passed = createSessionService({ secret: `${NEW},${SECRET}` }, store);
     vi.stubEnv('SESSION_SECRET', NEW);
     const after = createSessionService({}, store);
     app.post('/login', async (ctx) => ({ id: (await before.create(ctx, { id: '1', roles: [] })).id }));
@@ -98,10 +100,12 @@ describe('session options are checked when the service is created', () => {
       rotating: rotating.idOf(ctx) ?? null,
       after: after.idOf(ctx) ?? null,
     }));
+    app.get('/passed', (ctx) => ({ passed: passed.idOf(ctx) ?? null }));
     const old = await app.request('/login', { method: 'POST' });
     const { id } = (await old.json()) as { id: string };
     const oldCookie = old.headers.getSetCookie()[0]!.split(';')[0]!;
     expect(await (await me(app, oldCookie, '/ids')).json()).toEqual({ before: id, rotating: id, after: null });
+    expect(await (await me(app, oldCookie, '/passed')).json()).toEqual({ passed: id });
     const fresh = await app.request('/login-rotating', { method: 'POST' });
     const { id: freshId } = (await fresh.json()) as { id: string };
     const freshCookie = fresh.headers.getSetCookie()[0]!.split(';')[0]!;

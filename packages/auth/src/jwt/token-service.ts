@@ -4,6 +4,7 @@ import type { AuthStore } from '../store/types.ts';
 import type { AuthUser } from '../types.ts';
 import { FAMILY_CLAIM, signAccessToken, type TokenUser, userFromClaims, verifyAccessToken } from './access-token.ts';
 import { bearerToken } from './bearer.ts';
+import { withDefaultSecret } from './default-secret.ts';
 import { createKeyRing } from './keys.ts';
 import { type JwtOptions, resolveJwtSettings } from './options.ts';
 import { newFamilyId, RefreshFamilies, type RefreshRecord } from './refresh-family.ts';
@@ -57,6 +58,8 @@ export interface VerifiedAccessToken {
  * ```
  */
 export interface TokenService {
+  /** Lines to log at start-up: without JWT_SECRET outside production, that tokens will not survive a restart. */
+  readonly warnings: readonly string[];
   /** The algorithms of the live keys. */
   readonly algorithms: readonly string[];
   /** Whether refresh tokens are issued (`refresh` given and not disabled). */
@@ -105,8 +108,9 @@ export function createTokenService(
   store: AuthStore,
   where = 'auth({ strategies: { jwt } })',
 ): TokenService {
-  const settings = resolveJwtSettings(options, where);
-  const ring = createKeyRing(options, where);
+  const { options: resolved, warnings } = withDefaultSecret(options, where, process.env);
+  const settings = resolveJwtSettings(resolved, where);
+  const ring = createKeyRing(resolved, where);
   const revocation = new AccessRevocation(store, {
     accessTtlMs: settings.expiresInMs,
     clockToleranceMs: settings.clockToleranceMs,
@@ -138,6 +142,7 @@ export function createTokenService(
   }
 
   return {
+    warnings,
     algorithms: ring.algorithms,
     refreshes: families !== undefined,
     issue: (user) => issuePair(user, undefined),

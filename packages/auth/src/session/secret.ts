@@ -9,7 +9,7 @@ const MAKE_ONE = `node -e "console.log(require('crypto').randomBytes(32).toStrin
 let processKey: string | undefined;
 
 /**
- * The session cookie's signing keys: `secret`, else `SESSION_SECRET` (comma-separated rotates),
+ * The session cookie's signing keys: `secret`, else `SESSION_SECRET` (either comma-separated rotates),
  * else in production an `AuthConfigError`, else a random key for this process with a warning.
  *
  * @example
@@ -40,7 +40,8 @@ export function resolveSessionKeys(
       ],
     };
   }
-  const keys = typeof raw === 'string' ? (fromEnv ? raw.split(',').map((key) => key.trim()) : [raw]) : [...raw];
+  // A comma-separated string rotates keys whether it comes from SESSION_SECRET or from the app's own config.
+  const keys = typeof raw === 'string' ? raw.split(',').map((key) => key.trim()) : [...raw];
   const origin = fromEnv ? 'The SESSION_SECRET environment variable' : `The secret of ${where}`;
   if (keys.length === 0) {
     throw new AuthConfigError(`${origin} is an empty list: give at least one key of 32+ characters (${MAKE_ONE}).`);
