@@ -354,7 +354,7 @@ function interference(data) {
   return [
     `- Before the run: 1-minute load average ${data.loadBefore.toFixed(2)}${data.waitedSeconds >= 1 ? ` (after waiting ${Math.round(data.waitedSeconds)} s for a quieter machine)` : ''}; other processes used ${pct(data.preflight?.foreignPct)} of a core during the 1 s check.`,
     `- During the ${foreign.length} measurements, other processes took a median ${pct(foreign.length ? median(foreign) : null)} of a core (max ${pct(foreign.length ? max(foreign) : null)}); ${redone} measurement(s) were redone (the less disturbed one is kept).`,
-    '- **The machine was shared**: other test suites ran on it during this run. The spreads below are what that gives; ratios are taken between measurements seconds apart, so slow drift cancels out of them, but a burst during one measurement does not. Run again on a quiet machine to narrow them.',
+    '- **The machine was shared**: other test suites ran on it during this run. The spreads in the tables above are what that gives; ratios are taken between measurements seconds apart, so slow drift cancels out of them, but a burst during one measurement does not. Run again on a quiet machine to narrow them.',
   ].join('\n');
 }
 

@@ -370,10 +370,18 @@ async function main() {
         }
         row.runs.push(m);
         const errors = Object.values(m.socketErrors).reduce((a, b) => a + b, 0);
-        if (m.non2xx > 0 || errors > 0)
+        if (m.non2xx > 0 || errors > 0) {
+          // What the server said about it (its log lines, when it writes any).
+          const said = `${server.stdout?.() ?? ''}\n${server.stderr()}`
+            .split('\n')
+            .filter((line) => /error|warn|status|5\d\d|4\d\d/i.test(line))
+            .slice(-2)
+            .map((line) => line.slice(0, 300));
           row.anomalies.push(
-            `round ${round}: ${m.non2xx} non-2xx responses, socket errors ${JSON.stringify(m.socketErrors)}`,
+            `round ${round}: ${m.non2xx} non-2xx responses, socket errors ${JSON.stringify(m.socketErrors)}` +
+              (said.length ? `; the server's last log lines: ${said.join(' | ')}` : ''),
           );
+        }
         const busy = m.foreignPct > 10 ? ` [others ${m.foreignPct.toFixed(0)} %]` : '';
         cells.push(`${row.name} ${Math.round(m.rps).toLocaleString('en-US')}${m.retried ? ' (redone)' : ''}${busy}`);
         await sleep(50);

@@ -103,6 +103,7 @@ export async function startServer(target, { pin, cpu = 0, readyTimeoutMs = 20_00
     url: `http://127.0.0.1:${port}`,
     idleRssKb,
     stderr,
+    stdout,
     alive: () => child.exitCode === null && child.signalCode === null,
     stop: () => stopChild(child),
   };
