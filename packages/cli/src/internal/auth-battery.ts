@@ -70,6 +70,8 @@ app.post('/auth/logout', {
   },
 });
 app.get('/me', { auth: true, handler: (ctx) => ctx.user });
+// A page or SPA signed in with the session cookie sends this token in x-csrf-token with each POST, PUT or DELETE.
+app.get('/auth/csrf', (ctx) => ({ token: ctx.csrfToken }));
 // Admins only: anyone else gets 403. Make one by setting a user's role to 'admin'.
 app.get('/admin/users', { auth: true, permissions: ['admin'], handler: () => users.list() });
 `;
@@ -111,7 +113,7 @@ export const authBattery: Battery = {
       { file: 'src/users.ts', names: ['createUsers', 'type User'] },
     ],
     statements: ROUTES,
-    routes: ['/auth/signup', '/auth/login', '/auth/logout', '/me', '/admin/users'],
+    routes: ['/auth/signup', '/auth/login', '/auth/logout', '/me', '/auth/csrf', '/admin/users'],
     declares: ['users', 'Credentials'],
     shared: { key: 'auth', code: '{ sessionSecret: env.SESSION_SECRET, jwtSecret: env.JWT_SECRET }' },
     files: [{ path: 'src/users.ts', text: USERS_MODULE }],
