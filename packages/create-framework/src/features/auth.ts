@@ -90,7 +90,7 @@ const TESTS = [
   '  // A cookie-authenticated POST needs the CSRF token of this session.',
   "  expect((await api.request('/auth/logout', { method: 'POST', headers: { cookie } })).status).toBe(403);",
   "  const csrf = await api.request('/auth/csrf', { headers: { cookie } });",
-  "  const { token } = z.object({ token: z.string() }).parse(await csrf.json());",
+  '  const { token } = z.object({ token: z.string() }).parse(await csrf.json());',
   "  const withCsrf = [cookie, ...csrf.headers.getSetCookie().map((line) => line.split(';')[0])].join('; ');",
   "  const logout = await api.request('/auth/logout', { method: 'POST', headers: { cookie: withCsrf, 'x-csrf-token': token } });",
   '  expect(logout.status).toBe(200);',
