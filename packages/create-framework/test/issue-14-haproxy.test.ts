@@ -9,8 +9,8 @@ import { cleanEnv, create, linkWorkspace, removeTempDirs, runCommand, tempDir } 
 
 // The generated app scaled out as its deploy/haproxy.cfg says: Debian's HAProxy on loopback in front
 // of three instances of the built app (NODE_ENV=production), sharing one PostgreSQL and one Redis:
-// a rolling restart drops no request, and a client's rate limit is one count across the instances.
-// Sessions across instances are not covered: they wait for an auth package.
+// a rolling restart drops no request, a client's rate limit is one count across the instances, and
+// a session opened on one instance holds on all of them, and ends on all of them at logout.
 
 function haproxyBinary(): string {
   const found = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((path) => existsSync(path));
@@ -69,6 +69,8 @@ async function until(what: string, check: () => Promise<boolean>, timeout = 60_0
 
 // The same on every instance, as the config requires in production.
 const COOKIE_SECRET = 'a-test-secret-that-is-at-least-32-characters';
+const SESSION_SECRET = 'a-test-session-secret-of-at-least-32-characters';
+const JWT_SECRET = 'a-test-jwt-secret-of-at-least-32-characters!!';
 let services: Services;
 
 function within<T>(what: string, promise: Promise<T>, timeout = 40_000): Promise<T> {
@@ -97,7 +99,15 @@ interface Instance {
 }
 
 async function startInstance(port: number, settings: Record<string, string> = {}): Promise<Instance> {
-  const env = cleanEnv({ NODE_ENV: 'production', PORT: String(port), COOKIE_SECRET, ...services.env, ...settings });
+  const env = cleanEnv({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    COOKIE_SECRET,
+    SESSION_SECRET,
+    JWT_SECRET,
+    ...services.env,
+    ...settings,
+  });
   const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let log = '';
@@ -122,7 +132,9 @@ async function startInstance(port: number, settings: Record<string, string> = {}
 beforeAll(async () => {
   work = tempDir();
   services = await startServices({ postgres: true, redis: true, env: {}, log: () => {} });
-  expect((await create(['scaled-app', '--packages', 'db,cache,queue', '--yes', '--no-install'], work)).code).toBe(0);
+  expect((await create(['scaled-app', '--packages', 'db,cache,queue,auth', '--yes', '--no-install'], work)).code).toBe(
+    0,
+  );
   project = join(work, 'scaled-app');
   linkWorkspace(project);
   const build = await runCommand(
@@ -389,6 +401,49 @@ describe('the generated deploy/haproxy.cfg', () => {
       direct.push(await addNote(`http://127.0.0.1:${ports[0]}`, '127.0.0.4'));
     }
     expect(direct.map((answer) => answer.status)).toEqual([...Array<number>(limit).fill(201), 429, 429]);
+
+    await proxy.stop();
+    for (const instance of instances) instance.child.kill('SIGTERM');
+    await within('the instances exit', Promise.all(instances.map((instance) => instance.exited)));
+  }, 180_000);
+  it('holds a session across the instances: opened on one, seen by all, ended on all at logout', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const instances: Instance[] = [];
+    for (const port of ports) instances.push(await startInstance(port));
+    const proxy = await startHaproxy(ports, 'haproxy-sessions');
+    const json = (body: unknown, headers: Record<string, string> = {}) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const ada = { email: 'ada@example.com', password: 'correct horse battery staple' };
+    expect((await fetch(`${proxy.url}/auth/signup`, json(ada))).status).toBe(201);
+    const login = await fetch(`${proxy.url}/auth/login`, json(ada));
+    expect(login.status).toBe(200);
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+
+    // Round-robin sends these to every instance: each finds the session in the shared Redis.
+    const seen: number[] = [];
+    for (let index = 0; index < 9; index++) seen.push((await fetch(`${proxy.url}/me`, { headers: { cookie } })).status);
+    expect(seen).toEqual(Array<number>(9).fill(200));
+    for (const server of ['app1', 'app2', 'app3']) {
+      expect(Number((await serverStats(proxy.socket, server)).hrsp_2xx), `${server} served`).toBeGreaterThan(0);
+    }
+
+    // Logged out through one instance (with the session's CSRF token): refused by all of them.
+    const csrf = await fetch(`${proxy.url}/auth/csrf`, { headers: { cookie } });
+    const { token } = (await csrf.json()) as { token: string };
+    const withCsrf = [cookie, ...csrf.headers.getSetCookie().map((line) => line.split(';')[0])].join('; ');
+    expect(
+      (await fetch(`${proxy.url}/auth/logout`, json({}, { cookie: withCsrf, 'x-csrf-token': token }))).status,
+    ).toBe(200);
+    const after: number[] = [];
+    for (let index = 0; index < 6; index++)
+      after.push((await fetch(`${proxy.url}/me`, { headers: { cookie } })).status);
+    expect(after).toEqual(Array<number>(6).fill(401));
 
     await proxy.stop();
     for (const instance of instances) instance.child.kill('SIGTERM');
