@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { AuthConfigError } from '../errors.ts';
 import type { AuthUser } from '../types.ts';
+import { joseKey } from './crypto-key.ts';
 import type { KeyRing, RingKey } from './keys.ts';
 import type { JwtSettings } from './options.ts';
 import { invalidToken } from './token-errors.ts';
@@ -97,7 +98,7 @@ export async function signAccessToken(
   if (settings.audience !== undefined) {
     jwt.setAudience(typeof settings.audience === 'string' ? settings.audience : [...settings.audience]);
   }
-  return { token: await jwt.sign(signer.signKey), jti, exp };
+  return { token: await jwt.sign(await joseKey(signer.signKey, signer.algorithm)), jti, exp };
 }
 
 /** A JSON copy of a user field, so a claim is exactly what a verifier will read back. */
@@ -133,7 +134,7 @@ export async function verifyAccessToken(
   const key = pickKey(ring, token);
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(token, key.verifyKey, {
+    ({ payload: claims } = await jwtVerify(token, await joseKey(key.verifyKey, key.algorithm), {
       // The key's one algorithm: the token's header never chooses (no HS256 made with an RSA public key).
       algorithms: [key.algorithm],
       typ: ACCESS_TOKEN_TYPE,
