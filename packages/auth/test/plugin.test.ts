@@ -75,7 +75,14 @@ async function setUp(kind: StoreKind) {
     return browser;
   };
   const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
-  return { app, users, posts, add, tokensFor, signedIn, bearer };
+  /** POST /auth/refresh with a refresh token, as a client refreshing its access token does. */
+  const refresh = (refreshToken: string) =>
+    app.request('/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    });
+  return { app, users, posts, add, tokensFor, signedIn, bearer, refresh };
 }
 
 describe.each(STORES)('auth() on the %s store', (kind) => {
@@ -205,7 +212,7 @@ describe.each(STORES)('auth() on the %s store', (kind) => {
   });
 
   it("logs a JWT out: the access token is refused after, and so is the sign-in's refresh token", async () => {
-    const { app, tokensFor, bearer } = await setUp(kind);
+    const { app, tokensFor, bearer, refresh } = await setUp(kind);
     const { accessToken, refreshToken } = await tokensFor(2);
     const out = await app.request('/logout', {
       method: 'POST',
@@ -214,23 +221,12 @@ describe.each(STORES)('auth() on the %s store', (kind) => {
     });
     expect(out.status).toBe(200);
     expect((await app.request('/me', bearer(accessToken))).status).toBe(401);
-    const refresh = await app.request('/auth/refresh', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken }),
-    });
-    expect(refresh.status).toBe(401);
+    expect((await refresh(refreshToken)).status).toBe(401);
   });
 
   it('rotates refresh tokens at /auth/refresh, and a reused one revokes its whole family', async () => {
-    const { app, tokensFor, bearer } = await setUp(kind);
+    const { app, tokensFor, bearer, refresh } = await setUp(kind);
     const first = await tokensFor(2);
-    const refresh = (refreshToken: string) =>
-      app.request('/auth/refresh', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken }),
-      });
     const rotated = await refresh(first.refreshToken);
     expect(rotated.status).toBe(200);
     const second = (await rotated.json()) as { accessToken: string; refreshToken: string };
@@ -245,19 +241,14 @@ describe.each(STORES)('auth() on the %s store', (kind) => {
   });
 
   it('refuses a refresh token used as an access token, and the reverse', async () => {
-    const { app, tokensFor, bearer } = await setUp(kind);
+    const { app, tokensFor, bearer, refresh } = await setUp(kind);
     const { accessToken, refreshToken } = await tokensFor(2);
     expect((await app.request('/me', bearer(refreshToken))).status).toBe(401);
-    const res = await app.request('/auth/refresh', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken: accessToken }),
-    });
-    expect(res.status).toBe(401);
+    expect((await refresh(accessToken)).status).toBe(401);
   });
 
   it('logs out everywhere: every session and refresh token of the user ends', async () => {
-    const { app, signedIn, tokensFor, bearer } = await setUp(kind);
+    const { app, signedIn, tokensFor, bearer, refresh } = await setUp(kind);
     const laptop = await signedIn(2);
     const phone = await signedIn(2);
     const { accessToken, refreshToken } = await tokensFor(2);
@@ -265,12 +256,7 @@ describe.each(STORES)('auth() on the %s store', (kind) => {
     expect((await laptop.post('/logout-everywhere')).status).toBe(200);
     expect((await phone.send('/me')).status).toBe(401);
     expect((await app.request('/me', bearer(accessToken))).status).toBe(401);
-    const refresh = await app.request('/auth/refresh', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken }),
-    });
-    expect(refresh.status).toBe(401);
+    expect((await refresh(refreshToken)).status).toBe(401);
     // Another user is not touched.
     expect((await other.send('/me')).status).toBe(200);
   });

@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } fr
 import { AuthConfigError } from '../errors.ts';
 import type { AuthUser } from '../types.ts';
 import { joseKey } from './crypto-key.ts';
+import { verifyHmacToken } from './hmac-verify.ts';
 import type { KeyRing, RingKey } from './keys.ts';
 import type { JwtSettings } from './options.ts';
 import { invalidToken } from './token-errors.ts';
@@ -131,20 +132,24 @@ export async function verifyAccessToken(
   if (typeof token !== 'string' || token === '') throw invalidToken('the token is missing');
   if (token.length > settings.maxTokenLength) throw invalidToken('the token is too long');
   if (!COMPACT_JWS.test(token)) throw invalidToken('the token is not a signed JWT');
-  const key = pickKey(ring, token);
+  const { key, header } = pickKey(ring, token);
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(token, await joseKey(key.verifyKey, key.algorithm), {
-      // The key's one algorithm: the token's header never chooses (no HS256 made with an RSA public key).
-      algorithms: [key.algorithm],
-      typ: ACCESS_TOKEN_TYPE,
-      requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-      clockTolerance: settings.clockToleranceMs / 1000,
-      ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
-      ...(settings.audience === undefined
-        ? {}
-        : { audience: typeof settings.audience === 'string' ? settings.audience : [...settings.audience] }),
-    }));
+    if (key.verifyKey instanceof Uint8Array) {
+      claims = verifyHmacToken(token, header, key.verifyKey, key.algorithm, { typ: ACCESS_TOKEN_TYPE, ...settings });
+    } else {
+      ({ payload: claims } = await jwtVerify(token, await joseKey(key.verifyKey, key.algorithm), {
+        // The key's one algorithm: the token's header never chooses (no HS256 made with an RSA public key).
+        algorithms: [key.algorithm],
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        clockTolerance: settings.clockToleranceMs / 1000,
+        ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+        ...(settings.audience === undefined
+          ? {}
+          : { audience: typeof settings.audience === 'string' ? settings.audience : [...settings.audience] }),
+      }));
+    }
   } catch (error) {
     if (error instanceof errors.JOSEError) throw invalidToken(describe(error));
     throw error;
@@ -182,7 +187,7 @@ export function userFromClaims(claims: JWTPayload & { sub: string; roles: string
 }
 
 /** The key named by the header's `kid`, or the single secret; never a fallback to another key. */
-function pickKey(ring: KeyRing, token: string): RingKey {
+function pickKey(ring: KeyRing, token: string): { key: RingKey; header: Record<string, unknown> } {
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(token);
@@ -198,7 +203,7 @@ function pickKey(ring: KeyRing, token: string): RingKey {
   else if (typeof kid === 'string') key = ring.byKid.get(kid);
   if (key === undefined) throw invalidToken('the token names an unknown key');
   if (alg !== key.algorithm) throw invalidToken('the token algorithm is not accepted');
-  return key;
+  return { key, header };
 }
 
 function describe(error: InstanceType<typeof errors.JOSEError>): string {
