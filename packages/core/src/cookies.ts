@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FrameworkError } from './errors.ts';
+import { hmacKey } from './internal/hmac-key.ts';
 
 /**
  * Attributes for a cookie the app sets.
@@ -147,7 +148,7 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
 }
 
 function hmac(key: string, value: string): string {
-  return createHmac('sha256', key).update(value).digest('base64url');
+  return createHmac('sha256', hmacKey(key)).update(value).digest('base64url');
 }
 
 /** Appends an HMAC-SHA256 signature made with the first (current) key. */

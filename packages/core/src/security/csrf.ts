@@ -4,6 +4,7 @@ import { parseBody } from '../body.ts';
 import type { Context, RequestContext } from '../context.ts';
 import { FrameworkError, HttpError } from '../errors.ts';
 import type { RequestGuard } from '../internal/guard.ts';
+import { hmacKey } from '../internal/hmac-key.ts';
 import { checkOptions, type KnownOptions } from '../options.ts';
 import { isSameOrigin, type PathExclusions, parseExclusions, pathExcluded } from './csrf-match.ts';
 
@@ -155,7 +156,10 @@ function lengthPrefixed(value: string): Buffer {
 
 /** HMAC-SHA256(key, len(sessionId) ‖ sessionId ‖ len(rand) ‖ rand), base64url. */
 function mac(key: Key, sessionId: string, rand: string): string {
-  return createHmac('sha256', key).update(lengthPrefixed(sessionId)).update(lengthPrefixed(rand)).digest('base64url');
+  return createHmac('sha256', hmacKey(key))
+    .update(lengthPrefixed(sessionId))
+    .update(lengthPrefixed(rand))
+    .digest('base64url');
 }
 
 function issueToken(keys: readonly Key[], sessionId: string): string {
