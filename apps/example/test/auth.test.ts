@@ -1,3 +1,4 @@
+import { Browser } from '@framework/test-helpers';
 import { type OidcAccount, type OidcProvider, startOidcProvider } from '@framework/test-helpers/oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -21,41 +22,10 @@ let provider: OidcProvider;
 let app: ReturnType<typeof buildApp>;
 let base: string;
 
-/** A client over the socket: keeps the cookies the app sets and sends them back, as a browser does. */
-class Client {
-  readonly cookies = new Map<string, string>();
-  readonly setCookies: string[] = [];
-
-  cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  async send(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base}${path}`, {
-      method: init.method ?? 'GET',
-      headers,
-      redirect: 'manual',
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    for (const line of res.headers.getSetCookie()) {
-      this.setCookies.push(line);
-      const [pair = '', ...attributes] = line.split(';');
-      const name = pair.slice(0, pair.indexOf('='));
-      const value = pair.slice(pair.indexOf('=') + 1);
-      const expired = attributes.some((attribute) => /^\s*max-age=0$/i.test(attribute));
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  /** An unsafe request with the CSRF token the app gives this browser session. */
-  async post(path: string, body: unknown = {}) {
-    const { token } = (await (await this.send('/auth/csrf')).json()) as { token: string };
-    return this.send(path, { method: 'POST', body, headers: { 'x-csrf-token': token } });
+/** A browser over the socket (cookies kept and sent back, CSRF tokens from /auth/csrf), plus who it is signed in as. */
+class Client extends Browser {
+  constructor() {
+    super((path, init) => fetch(`${base}${path}`, { ...init, redirect: 'manual' }), { csrfPath: '/auth/csrf' });
   }
 
   async me(): Promise<{ status: number; user?: PublicUser; strategy?: string }> {

@@ -1,47 +1,7 @@
+import { Browser } from '@framework/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { afterThisTest, STORES, type StoreKind } from './helpers.ts';
 import { authApp, type DbUser } from './plugin-fixture.ts';
-
-type App = ReturnType<typeof authApp>['app'];
-
-/** A browser, as far as cookies go: keeps what the app sets and sends it back. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  private readonly app: App;
-  constructor(app: App) {
-    this.app = app;
-  }
-
-  cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  async send(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.app.request(path, {
-      method: init.method ?? 'GET',
-      headers,
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';');
-      const name = pair.slice(0, pair.indexOf('='));
-      const value = pair.slice(pair.indexOf('=') + 1);
-      const expired = attributes.some((attribute) => /^\s*max-age=0$/i.test(attribute));
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  /** A cookie-authenticated unsafe request, with the CSRF token a page of the app gave. */
-  async post(path: string, body?: unknown) {
-    const token = ((await (await this.send('/csrf')).json()) as { token: string }).token;
-    return this.send(path, { method: 'POST', body: body ?? {}, headers: { 'x-csrf-token': token } });
-  }
-}
 
 async function setUp(kind: StoreKind) {
   const { app, users, posts } = authApp(kind);
@@ -69,7 +29,7 @@ async function setUp(kind: StoreKind) {
     return (await res.json()) as { accessToken: string; refreshToken: string; expiresIn: number };
   };
   const signedIn = async (id: number) => {
-    const browser = new Browser(app);
+    const browser = new Browser((path, init) => app.request(path, init));
     const res = await browser.post('/login', { email: `u${id}@example.com`, password: `password-of-${id}` });
     expect(res.status).toBe(200);
     return browser;
@@ -165,7 +125,7 @@ describe.each(STORES)('auth() on the %s store', (kind) => {
     const attacker = await signedIn(3);
     const planted = attacker.cookieHeader();
     // The victim's browser carries the attacker's session cookie, then the victim signs in.
-    const victim = new Browser(app);
+    const victim = new Browser((path, init) => app.request(path, init));
     for (const pair of planted.split('; '))
       victim.cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
     const sessionCookie = [...victim.cookies.keys()].find((name) => name.endsWith('sid')) ?? 'sid';
@@ -188,7 +148,7 @@ describe.each(STORES)('auth() on the %s store', (kind) => {
 
   it('binds CSRF tokens to the session: a token from before the login is refused after it', async () => {
     const { app } = await setUp(kind);
-    const browser = new Browser(app);
+    const browser = new Browser((path, init) => app.request(path, init));
     const before = ((await (await browser.send('/csrf')).json()) as { token: string }).token;
     const login = await browser.send('/login', {
       method: 'POST',

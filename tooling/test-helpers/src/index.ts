@@ -1,5 +1,8 @@
 // Running a README's examples as written
 
+// A browser's cookies, for session and CSRF tests
+export type { BrowserRequest, RequestFunction } from './browser.ts';
+export { Browser } from './browser.ts';
 // Services
 export { closedPort } from './closed-port.ts';
 // Error codes
