@@ -69,6 +69,9 @@ const INCREMENT_OPTIONS: KnownOptions<{ ttl?: Duration }> = { ttl: true };
  */
 type ReadVersions = readonly number[] | undefined | null;
 
+/** What the db package's query cache passes to `queryStore().set`: `versions` with a store that has them. */
+type QuerySetOptions = { ttl: number; tags: readonly string[]; versions?: readonly number[] };
+
 const ignore = (): void => {};
 
 /**
@@ -503,12 +506,21 @@ export class Cache {
    * const db = await createDatabase({ schema, cache: cache.queryStore() });
    * ```
    */
-  queryStore(): QueryStore {
-    return {
+  queryStore(): QueryStore & {
+    tagVersions?(tags: readonly string[]): Promise<readonly number[]>;
+  } {
+    const store: QueryStore = {
       get: (key) => this.get(key),
-      set: (key, value, { ttl, tags }) => this.write(key, value, { tags }, Number.POSITIVE_INFINITY, 0, ttl),
+      // With `versions` (read by `tagVersions` before the query ran), the store writes only if no
+      // tag was invalidated since, in any process: the same check as a tagged `wrap`.
+      set: (key, value, { ttl, tags, versions }: QuerySetOptions) =>
+        this.write(key, value, { tags }, Number.POSITIVE_INFINITY, 0, ttl, versions),
       invalidateTags: (tags) => this.invalidateTags(tags),
     };
+    const read = this.store.tagVersions?.bind(this.store);
+    if (read === undefined) return store;
+    // A rejection reaches the db package, which then does not store the result.
+    return { ...store, tagVersions: async (tags) => read(tags.map((tag) => this.tagKey(tag))) };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { type Duration, parseDuration } from '@framework/core';
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types';
 import { QueryError } from '../errors.ts';
+import { cachedRuns } from './query-cache.ts';
 
 /**
  * Options of `query.cache(ttl, options)` (named `CacheOptions` before; renamed so it does not
@@ -67,9 +68,14 @@ export class CachedQuery<Row> implements PromiseLike<Row[]> {
     return { enable: true, autoInvalidate: true, tag: key === undefined ? undefined : key + suffix, config };
   }
 
+  /** Runs the query with its explicit tags in reach of the query cache (drizzle's `get` lacks them). */
+  private run(first: boolean, suffix: string): Promise<Row[]> {
+    return cachedRuns.run({ tags: this.options.tags ?? [] }, () => this.load(first, this.config(suffix)));
+  }
+
   /** Every row, from the cache when fresh. */
   get(): Promise<Row[]> {
-    return this.load(false, this.config(''));
+    return this.run(false, '');
   }
 
   /** Same as `get()`. */
@@ -79,7 +85,7 @@ export class CachedQuery<Row> implements PromiseLike<Row[]> {
 
   /** The first row or `null`, from the cache when fresh (cached apart from `get()`: key `<key>#first`). */
   async first(): Promise<Row | null> {
-    const rows = await this.load(true, this.config('#first'));
+    const rows = await this.run(true, '#first');
     return rows[0] ?? null;
   }
 

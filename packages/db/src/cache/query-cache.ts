@@ -36,10 +36,53 @@ interface Unit {
 
 const units = new AsyncLocalStorage<Unit>();
 
+/**
+ * One cached query being served (`CachedQuery` runs drizzle inside it): its explicit tags, which
+ * drizzle does not pass to `get`, and on a miss the versions of all its tags, read before the query.
+ *
+ * @example
+ * ```ts
+ * const rows = await cachedRuns.run({ tags: ['feed'] }, () => query.$withCache(config).execute());
+ * ```
+ */
+export interface CachedRun {
+  readonly tags: readonly string[];
+  /** Each tag's version before the query ran; `null` when they could not be read (store nothing). */
+  read?: { readonly tags: readonly string[]; readonly versions: readonly number[] } | null;
+}
+
+/**
+ * The cached query running in the current async context.
+ *
+ * @example
+ * ```ts
+ * cachedRuns.run({ tags: [] }, () => load(false, config));
+ * ```
+ */
+export const cachedRuns = new AsyncLocalStorage<CachedRun>();
+
 /** The explicit tags a `.cache()` call adds, carried through drizzle's cache config. */
 function extraTags(config: CacheConfig | undefined): string[] {
   if (config === undefined || !('tags' in config) || !Array.isArray(config.tags)) return [];
   return config.tags.filter((tag): tag is string => typeof tag === 'string');
+}
+
+/**
+ * The versions read for `read.tags`, in the order of `tags`; `undefined` when a tag was not read
+ * (then the write is unconditional, guarded in this process only).
+ */
+function versionsOf(
+  read: { readonly tags: readonly string[]; readonly versions: readonly number[] },
+  tags: readonly string[],
+): number[] | undefined {
+  const versions: number[] = [];
+  for (const tag of tags) {
+    const index = read.tags.indexOf(tag);
+    const version = read.versions[index];
+    if (index === -1 || version === undefined) return undefined;
+    versions.push(version);
+  }
+  return versions;
 }
 
 /**
@@ -53,7 +96,9 @@ function extraTags(config: CacheConfig | undefined): string[] {
  *   not at all when the transaction rolled back), rather than while the write runs;
  * - inside a transaction, cached queries read the database and store nothing (the data may be
  *   uncommitted);
- * - a result read before an invalidation of one of its tags is not stored after it (this process only);
+ * - a result read before an invalidation of one of its tags is not stored after it: in this process
+ *   always, and across processes for `.cache()` queries when the store has `tagVersions` (the
+ *   write is then conditional on the versions read before the query);
  * - entries carry explicit tags besides the tables (`config.tags`).
  *
  * @example
@@ -83,7 +128,7 @@ export class QueryCache extends Cache {
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: drizzle's signature; the value is whatever `put` stored.
-  override async get(key: string): Promise<any[] | undefined> {
+  override async get(key: string, tables: string[] = []): Promise<any[] | undefined> {
     if (units.getStore()?.transaction === true) return undefined;
     const stamp = this.clock;
     let value: unknown;
@@ -95,6 +140,7 @@ export class QueryCache extends Cache {
     const frame = frames.getStore();
     if (value === undefined) {
       if (frame !== undefined) frame.missedAt = stamp;
+      await this.readVersions(tables);
       return undefined;
     }
     markCached();
@@ -109,10 +155,38 @@ export class QueryCache extends Cache {
     // An invalidation between reading the database and here would leave a stale entry: skip it.
     if (missedAt !== undefined && tags.some((tag) => (this.stamps.get(tag) ?? 0) > missedAt)) return;
     const ttl = config?.px ?? (config?.ex === undefined ? 60_000 : config.ex * 1000);
+    const read = cachedRuns.getStore()?.read;
+    if (read === null) return;
+    const versions = read === undefined ? undefined : versionsOf(read, tags);
     try {
-      await this.store.set(this.prefix + key, response, { ttl, tags });
+      await this.store.set(
+        this.prefix + key,
+        response,
+        versions === undefined ? { ttl, tags } : { ttl, tags, versions },
+      );
     } catch (error) {
       this.logger.warn({ err: error }, 'The query cache store failed to write; the result was not cached.');
+    }
+  }
+
+  /**
+   * On a miss of a cached query, with a store that has versions: reads its tags' versions before
+   * the query runs (awaited, so the store answered first), for the conditional write in `put`.
+   */
+  private async readVersions(tables: readonly string[]): Promise<void> {
+    const run = cachedRuns.getStore();
+    if (run === undefined || this.store.tagVersions === undefined) return;
+    const tags = [...new Set([...tables, ...run.tags])];
+    if (tags.length === 0) return;
+    try {
+      const versions = await this.store.tagVersions(tags);
+      run.read = versions.length === tags.length ? { tags, versions } : null;
+    } catch (error) {
+      run.read = null;
+      this.logger.warn(
+        { err: error, tags },
+        "The query cache store failed to read tag versions; the result was not cached. Check the cache store's connection.",
+      );
     }
   }
 
