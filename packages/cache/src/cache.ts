@@ -506,9 +506,7 @@ export class Cache {
    * const db = await createDatabase({ schema, cache: cache.queryStore() });
    * ```
    */
-  queryStore(): QueryStore & {
-    tagVersions?(tags: readonly string[]): Promise<readonly number[]>;
-  } {
+  queryStore(): QueryStore {
     const store: QueryStore = {
       get: (key) => this.get(key),
       // With `versions` (read by `tagVersions` before the query ran), the store writes only if no

@@ -142,9 +142,26 @@ export interface CacheStats {
   readonly coalesced: number;
 }
 
-/** What the db package's query cache needs (its `QueryCacheStore`), with TTLs in milliseconds. */
+/**
+ * What the db package's query cache needs (its `QueryCacheStore`), with TTLs in milliseconds. With
+ * `tagVersions` (on stores that version tags), a result is stored only if none of its tags was
+ * invalidated, in any process, since the versions passed to `set` were read.
+ *
+ * @example
+ * ```ts
+ * const store: QueryStore = cache.queryStore();
+ * const versions = await store.tagVersions?.(['users']);
+ * await store.set('db:q1', rows, { ttl: 60_000, tags: ['users'], ...(versions === undefined ? {} : { versions }) });
+ * ```
+ */
 export interface QueryStore {
   get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, options: { ttl: number; tags: readonly string[] }): Promise<void>;
+  set(
+    key: string,
+    value: unknown,
+    options: { ttl: number; tags: readonly string[]; versions?: readonly number[] },
+  ): Promise<void>;
   invalidateTags(tags: readonly string[]): Promise<void>;
+  /** The tags' current versions, to pass to `set` as `versions`. Absent on a store without versions. */
+  tagVersions?(tags: readonly string[]): Promise<readonly number[]>;
 }

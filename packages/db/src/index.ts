@@ -9,7 +9,7 @@ export { CachedQuery } from './cache/cached-query.ts';
 export { MemoryQueryCacheStore } from './cache/memory-query-cache-store.ts';
 export type { QueryCacheOptions } from './cache/query-cache.ts';
 export { QueryCache } from './cache/query-cache.ts';
-export type { QueryCacheStore } from './cache/query-cache-store.ts';
+export type { QueryCacheSetOptions, QueryCacheStore } from './cache/query-cache-store.ts';
 // Connections
 export type { ClientDrizzleOptions, ClientTarget, SqlClient, SqlSession } from './client.ts';
 export { openClient } from './client.ts';

@@ -124,6 +124,7 @@ describe('public exports of @framework/db', () => {
           "PerformanceOptions",
           "PlanNode",
           "QueryCacheOptions",
+          "QueryCacheSetOptions",
           "QueryCacheStore",
           "QueryEvent",
           "QueryObserver",
