@@ -1,5 +1,7 @@
 // The auth benchmark's servers, how the credentials the load sends are minted, and the checks each
 // server must pass before it is measured (so that none is measured doing less than the others).
+
+import { call } from '../lib/servers.mjs';
 import { sameUser } from './common.mjs';
 
 /**
@@ -64,16 +66,6 @@ export const SERVERS = [
       "The same with @fastify/session's default `rolling: true` (reference): the session is written back to Redis on every response",
   },
 ];
-
-async function call(url, init = {}) {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
-  const text = await response.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: response.status, headers: response.headers, text, json };
-}
 
 /** `name=value` of each Set-Cookie, without attributes. */
 function cookiePairs(headers) {

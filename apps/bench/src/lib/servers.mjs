@@ -109,7 +109,8 @@ export async function startServer(target, { pin, cpu = 0, readyTimeoutMs = 20_00
   };
 }
 
-async function call(url, init) {
+/** A request with a 5 s bound; resolves to its status, headers, text and parsed JSON (when it is JSON). */
+export async function call(url, init = {}) {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
   const text = await response.text();
   let json;
