@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { cache } from '@framework/cache';
 import { type AppOptions, createApp } from '@framework/core';
+import { type Services, startServices } from '@framework/test-services';
 import { Redis } from 'ioredis';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { AuthenticationError } from '../src/errors.ts';
 import type { SessionOptions } from '../src/session/options.ts';
 import { createSessionService } from '../src/session/session-service.ts';
@@ -176,4 +177,29 @@ export async function login(app: ReturnType<typeof sessionApp>['app'], user = '1
 /** GET /me with `cookie`. */
 export function me(app: ReturnType<typeof sessionApp>['app'], cookie: string, path = '/me') {
   return app.request(path, { headers: { cookie } });
+}
+
+/**
+ * A Redis of the calling test file's own (persistent, so data survives its restart), for outage
+ * tests to kill, freeze and restart: started before the file's tests, thawed and restarted after
+ * each one, stopped after the file.
+ */
+export function ownRedis() {
+  let services: Services | undefined;
+  const started = () => {
+    if (services === undefined) throw new Error('ownRedis() is read before its beforeAll ran.');
+    return services;
+  };
+  const pid = () => started().services.redis?.pid ?? 0;
+  beforeAll(async () => {
+    services = await startServices({ redis: { persistent: true }, env: {}, log: () => {} });
+  });
+  afterAll(() => services?.stop());
+  afterEach(async () => {
+    try {
+      process.kill(pid(), 'SIGCONT');
+    } catch {}
+    await services?.resume('redis').catch(() => {});
+  });
+  return { services: started, pid, url: () => started().env.REDIS_URL ?? '' };
 }

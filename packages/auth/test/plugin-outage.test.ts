@@ -1,26 +1,15 @@
 import { cache } from '@framework/cache';
 import { createApp } from '@framework/core';
-import { type Services, startServices } from '@framework/test-services';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { auth } from '../src/index.ts';
+import { ownRedis } from './helpers.ts';
 
 // The auth plugin on a Redis of this file's own, killed, frozen and restarted while clients keep
 // sending requests: every answer is bounded (503 with Retry-After while Redis is away, never a
 // hang, never let through), service comes back by itself, the loss and the recovery are one log
 // line each, and app.stop() keeps its deadline.
-let services: Services;
-const pid = () => services.services.redis?.pid ?? 0;
-
-beforeAll(async () => {
-  services = await startServices({ redis: { persistent: true }, env: {}, log: () => {} });
-});
-afterAll(() => services.stop());
-afterEach(async () => {
-  try {
-    process.kill(pid(), 'SIGCONT');
-  } catch {}
-  await services.resume('redis').catch(() => {});
-});
+const redis = ownRedis();
+const pid = redis.pid;
 
 interface Line {
   level: string;
@@ -33,7 +22,7 @@ async function outageApp() {
   const logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
   const users = new Map([['1', { id: '1', roles: ['user'] }]]);
   const app = createApp({ logger, csrf: false, server: { shutdownTimeout: '3s' } })
-    .use(cache({ redis: services.env.REDIS_URL, env: {} }))
+    .use(cache({ redis: redis.url(), env: {} }))
     .use(
       auth({
         strategies: {
@@ -101,12 +90,12 @@ describe('auth() with its Redis store killed, frozen and restarted under load', 
     const { app, url, lines, asSession, asToken } = await outageApp();
     const traffic = load(url, [asSession, asToken]);
     await eventually(() => expect(traffic.answers.length).toBeGreaterThan(20));
-    await services.halt('redis', { signal: 'SIGKILL' });
+    await redis.services().halt('redis', { signal: 'SIGKILL' });
     const killedAt = traffic.answers.length;
     await eventually(() =>
       expect(traffic.answers.slice(killedAt).filter((a) => a.status === 503).length).toBeGreaterThan(20),
     );
-    await services.resume('redis');
+    await redis.services().resume('redis');
     const back = traffic.answers.length;
     await eventually(() =>
       expect(traffic.answers.slice(back).filter((a) => a.status === 200).length).toBeGreaterThan(20),

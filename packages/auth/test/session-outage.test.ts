@@ -1,34 +1,20 @@
 import { cache } from '@framework/cache';
 import { createApp } from '@framework/core';
-import { type Services, startServices } from '@framework/test-services';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthStoreUnavailableError } from '../src/errors.ts';
 import { createSessionService } from '../src/session/session-service.ts';
 import { RedisAuthStore } from '../src/store/redis.ts';
-import { afterThisTest, quiet, SECRET, sessionCookie } from './helpers.ts';
+import { afterThisTest, ownRedis, quiet, SECRET, sessionCookie } from './helpers.ts';
 
 // A Redis of this file's own (persistent, so sessions survive its restart), killed and frozen here.
-let services: Services;
-let url: string;
-const pid = () => services.services.redis!.pid;
-
-beforeAll(async () => {
-  services = await startServices({ redis: { persistent: true }, env: {}, log: () => {} });
-  url = services.env.REDIS_URL!;
-});
-afterAll(() => services.stop());
-afterEach(async () => {
-  try {
-    process.kill(pid(), 'SIGCONT');
-  } catch {}
-  await services.resume('redis').catch(() => {});
-});
+const redis = ownRedis();
+const pid = redis.pid;
 
 const eventually = (assertion: () => Promise<void>) => vi.waitFor(assertion, { timeout: 15_000, interval: 100 });
 
 /** An app as the auth plugin builds it: sessions in a RedisAuthStore on the app's connection (app.redis). */
 async function redisSessionApp() {
-  const app = createApp({ logger: false, csrf: false }).use(cache({ redis: url, env: {}, logger: quiet }));
+  const app = createApp({ logger: false, csrf: false }).use(cache({ redis: redis.url(), env: {}, logger: quiet }));
   const store = new RedisAuthStore(app.redis!, { prefix: 'outage:' });
   const sessions = createSessionService({ secret: SECRET }, store);
   let failure: unknown;
@@ -58,7 +44,7 @@ async function redisSessionApp() {
 describe('sessions with Redis down: 503 with Retry-After, never "no session"', () => {
   it('Redis killed: load rejects with AuthStoreUnavailableError, answered 503 at once; restarted: the session is back', async () => {
     const { me, failure } = await redisSessionApp();
-    await services.halt('redis', { signal: 'SIGKILL' });
+    await redis.services().halt('redis', { signal: 'SIGKILL' });
     const started = Date.now();
     const response = await me();
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -66,7 +52,7 @@ describe('sessions with Redis down: 503 with Retry-After, never "no session"', (
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await response.json()).toMatchObject({ code: 'FW_AUTH_STORE_UNAVAILABLE' });
     expect(failure()).toBeInstanceOf(AuthStoreUnavailableError);
-    await services.resume('redis');
+    await redis.services().resume('redis');
     await eventually(async () => expect(await (await me()).json()).toEqual({ user: '1' }));
   });
 
